@@ -49,15 +49,21 @@ def main() -> None:
 
 @main.command("convert")
 @click.argument("sources", nargs=-1, required=True)
-@click.option("--to", "target", default="json", show_default=True, help="Target format (see `migrate emitters`).")
-@click.option("--out", "out", type=click.Path(file_okay=False), help="Output directory (required unless SRC is -).")
-@click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Configuration file (migrate.toml).")
+@click.option(
+    "--to", "target", default="json", show_default=True, help="Target format (see `migrate emitters`)."
+)
+@click.option(
+    "--out", "out", type=click.Path(file_okay=False), help="Output directory (required unless SRC is -)."
+)
+@click.option(
+    "--config", "config_path", type=click.Path(dir_okay=False), help="Configuration file (migrate.toml)."
+)
 @click.option("--quiet", "-q", is_flag=True, help="Print only errors.")
 @click.option("--verbose", "-v", is_flag=True, help="Print a line per file.")
 @click.option("--report", "report_path", type=click.Path(dir_okay=False), help="Write a JSON report here.")
 @click.option(
     "--fail-on",
-    type=click.Choice(["error", "warning"]),
+    type=click.Choice(["error", "warning", "broken-links"]),
     multiple=True,
     default=("error",),
     show_default=True,
@@ -82,7 +88,8 @@ def convert_cmd(sources, target, out, config_path, quiet, verbose, report_path, 
             _fail(f"{s}: no such file or directory")
     out_dir = Path(out)
     paths = discover(sources, exclude=[out_dir])
-    report = convert(Job(sources=paths, target=target, out=out_dir, config=config))
+    roots = [Path(s) for s in sources if Path(s).is_dir()]
+    report = convert(Job(sources=paths, target=target, out=out_dir, config=config, roots=roots))
     for r in report.results:
         for d in r.diagnostics:
             if d.severity == "error" or (not quiet and d.severity == "warning"):
@@ -132,11 +139,18 @@ def inspect_cmd(file, config_path, as_json) -> None:
     meta = to_data(doc.meta)
     meta.pop("t")
     outline = [
-        {"level": n.level, "title": plain_text(n.content), "id": n.id} for n in walk(doc.blocks) if isinstance(n, Heading)
+        {"level": n.level, "title": plain_text(n.content), "id": n.id}
+        for n in walk(doc.blocks)
+        if isinstance(n, Heading)
     ]
     diags = [str(d) for d in doc.diagnostics]
     if as_json:
-        data = {"source": doc.source.path, "dialect": doc.source.dialect, "metadata": meta, "outline": outline}
+        data = {
+            "source": doc.source.path,
+            "dialect": doc.source.dialect,
+            "metadata": meta,
+            "outline": outline,
+        }
         data["diagnostics"] = [to_data(d) for d in doc.diagnostics]
         click.echo(json.dumps(data, indent=1, ensure_ascii=False))
     else:
@@ -152,6 +166,63 @@ def inspect_cmd(file, config_path, as_json) -> None:
             for d in diags:
                 click.echo(f"  {d}")
     sys.exit(EXIT_FAILED if any(d.severity == "error" for d in doc.diagnostics) else 0)
+
+
+@main.command("links")
+@click.argument("sources", nargs=-1, required=True, type=click.Path(exists=True))
+@click.option("--to", "target", default="hugo", show_default=True, help="Link style of this target.")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Configuration file.")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@click.option("--all", "show_all", is_flag=True, help="Also list external links and anchors.")
+@click.option("--fail-on", type=click.Choice(["broken-links"]), help="Exit 1 when a link is broken.")
+def links_cmd(sources, target, config_path, as_json, show_all, fail_on) -> None:
+    """Report what every internal link resolves to, or why not; writes nothing."""
+    try:
+        config = _config(config_path, sources)
+    except MigrateError as e:
+        _fail(str(e))
+    paths = discover(sources)
+    roots = [Path(s) for s in sources if Path(s).is_dir()]
+    report = convert(
+        Job(sources=paths, target="json", out=None, config=config, roots=roots, link_style=target)
+    )
+    rows = []
+    for r in report.results:
+        for rec in r.links:
+            if show_all or rec.status in ("resolved", "broken", "asset"):
+                rows.append(rec)
+    broken = [x for x in rows if x.status == "broken"]
+    if as_json:
+        data = {
+            "links": [x.__dict__ for x in rows],
+            "totals": {"links": len(rows), "broken": len(broken)},
+            "errors": [str(d) for d in report.diagnostics if d.severity == "error"],
+        }
+        click.echo(json.dumps(data, indent=1, ensure_ascii=False))
+    else:
+        current = None
+        for x in rows:
+            if x.source != current:
+                current = x.source
+                click.echo(current)
+            where = f"{x.line:>5}" if x.line else "    ?"
+            result = f"-> {x.new}" if x.status != "broken" else f"BROKEN: {x.reason}"
+            click.echo(f"  {where}  {x.target}  {result}")
+        click.echo(f"{len(rows)} internal links, {len(broken)} broken", err=True)
+    sys.exit(EXIT_FAILED if fail_on and broken else 0)
+
+
+@main.command("init")
+@click.argument("path", default=CONFIG_NAME, type=click.Path(dir_okay=False))
+def init_cmd(path) -> None:
+    """Write a commented migrate.toml with every key and its default."""
+    from .docs import config_template
+
+    p = Path(path)
+    if p.exists():
+        _fail(f"{p} exists; not overwriting it", EXIT_FAILED)
+    p.write_text(config_template(), encoding="utf-8")
+    click.echo(f"wrote {p}")
 
 
 @main.command("emitters")

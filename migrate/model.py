@@ -582,6 +582,7 @@ def walk(nodes: Any):
             children = [
                 getattr(n, f.name)
                 for f in dataclasses.fields(n)
-                if isinstance(getattr(n, f.name), (tuple, list)) or dataclasses.is_dataclass(getattr(n, f.name))
+                if isinstance(getattr(n, f.name), (tuple, list))
+                or dataclasses.is_dataclass(getattr(n, f.name))
             ]
             stack.extend(reversed(children))

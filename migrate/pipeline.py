@@ -6,6 +6,7 @@ Per-file failures are recorded in the :class:`~migrate.report.Report` and the ba
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -19,6 +20,10 @@ from .model import Diagnostic, Document
 from .output import safe_join, write_atomic
 from .reading import read
 from .report import FileResult, Report
+from .site import Site
+from .transforms import links
+from .transforms import metadata as meta_rules
+from .transforms.links import LinkRecord
 
 SOURCE_SUFFIXES = (".rst", ".rest")
 
@@ -75,6 +80,10 @@ class Job:
     out: Path | None
     config: Config = field(default_factory=Config)
     options: dict = field(default_factory=dict)
+    link_style: str = ""
+    """Write links in this target's style (default: the target's own); ``migrate links`` uses it."""
+    roots: list[Path] = field(default_factory=list)
+    """Source roots (the directories given): ``:doc:`` names and asset paths are relative to them."""
 
 
 def read_all(paths: Sequence[Path], config: Config) -> tuple[list[Document | None], list[FileResult]]:
@@ -96,41 +105,100 @@ def read_all(paths: Sequence[Path], config: Config) -> tuple[list[Document | Non
     return docs, results
 
 
+def build_site(docs: list[Document | None], results: Sequence[FileResult], job: Job) -> Site:
+    """Pass 1b: the site index.  Duplicate slugs are made unique here, deterministically."""
+    canonical = meta_rules.canonical_tags((d.meta for d in docs if d is not None), job.config)
+    for i, doc in enumerate(docs):
+        if doc is not None:
+            docs[i] = dataclasses.replace(doc, meta=meta_rules.apply_rules(doc.meta, job.config, canonical))  # type: ignore[index]
+    seen: dict[str, str] = {}
+    site = Site(config=job.config, roots=tuple(str(Path(r).resolve()) for r in job.roots))
+    for i, doc in enumerate(docs):
+        if doc is None:
+            continue
+        slug = doc.meta.slug
+        if slug in seen:
+            n = 2
+            while f"{slug}-{n}" in seen:
+                n += 1
+            new = f"{slug}-{n}"
+            results[i].add(
+                [
+                    Diagnostic(
+                        "warning",
+                        "duplicate-slug",
+                        f"slug '{slug}' is also used by {seen[slug]}; using '{new}'",
+                        doc.source.path,
+                    )
+                ]
+            )
+            doc = docs[i] = dataclasses.replace(doc, meta=dataclasses.replace(doc.meta, slug=new))  # type: ignore[index]
+            slug = new
+        seen[slug] = doc.source.path
+        site.add(doc)
+    return site
+
+
+def process(
+    doc: Document, site: Site, job: Job, emitter
+) -> tuple[list[tuple[str, str | bytes]], list[Diagnostic], list[LinkRecord]]:
+    """Pass 2 for one post: rewrite links, emit, and list the files to write (no I/O but reading assets)."""
+    ctx = EmitContext(config=job.config, site=site, options=dict(job.options))
+    source_text = _source_text(doc)
+    doc, records, assets = links.rewrite(doc, site, _family(job.link_style or job.target), source_text)
+    files: list[tuple[str, str | bytes]] = []
+    diags = list(ctx.diagnostics)
+    for rec in records:
+        if rec.status == "broken":
+            diags.append(
+                Diagnostic("warning", "broken-link", f"{rec.target}: {rec.reason}", rec.source, rec.line)
+            )
+    for asset in assets:
+        files.append((asset.dest, Path(asset.src).read_bytes()))
+    files.insert(0, (emitter.output_path(doc, ctx), emitter.emit(doc, ctx)))
+    diags.extend(ctx.diagnostics)
+    return files, diags, records
+
+
 def convert(job: Job) -> Report:
     """Run a batch and report; writes only under ``job.out`` (nothing when it is None)."""
     emitter = registry.get(job.target)
     docs, results = read_all(job.sources, job.config)
     report = Report(target=job.target, results=results)
+    site = build_site(docs, results, job)
+    report.site = site
     used: dict[str, str] = {}
-    for doc, result in zip(docs, results):
+    for doc, result in zip(docs, results, strict=False):
         if doc is None:
             continue
         start = time.perf_counter()
-        ctx = EmitContext(config=job.config, options=dict(job.options))
         try:
-            rel = emitter.output_path(doc, ctx)
-            rel = _unique(rel, used, doc, ctx)
-            text = emitter.emit(doc, ctx)
-            if job.out is not None:
-                write_atomic(safe_join(job.out, rel), text)
-            result.outputs.append(rel)
+            files, diags, records = process(doc, site, job, emitter)
+            result.links = records
+            result.add(diags)
+            for rel, data in files:
+                if rel in used and used[rel] != result.source and not isinstance(data, bytes):
+                    raise MigrateError(
+                        f"output {rel} would overwrite the output of {used[rel]}", code="output-clash"
+                    )
+                used.setdefault(rel, result.source)
+                if job.out is not None:
+                    write_atomic(safe_join(job.out, rel), data)
+                result.outputs.append(rel)
         except MigrateError as e:
-            ctx.diagnostics.append(Diagnostic("error", e.code, e.message, e.path or result.source, e.line))
-        result.add(ctx.diagnostics)
+            result.add([Diagnostic("error", e.code, e.message, e.path or result.source, e.line)])
         result.seconds += time.perf_counter() - start
     return report
 
 
-def _unique(rel: str, used: dict[str, str], doc: Document, ctx: EmitContext) -> str:
-    """Two posts must never write the same file: the later one (in sorted order) gets a suffix."""
-    if rel not in used:
-        used[rel] = doc.source.path
-        return rel
-    stem, dot, ext = rel.rpartition(".") if "." in rel.rsplit("/", 1)[-1] else (rel, "", "")
-    n = 2
-    while f"{stem}-{n}{dot}{ext}" in used:
-        n += 1
-    new = f"{stem}-{n}{dot}{ext}"
-    ctx.warn(doc, "duplicate-output", f"output {rel} already written for {used[rel]}; using {new}")
-    used[new] = doc.source.path
-    return new
+def _family(target: str) -> str:
+    """The link style family of a target: hugo, jekyll, html, or markdown for everything else."""
+    base = target.split(":", 1)[0]
+    return base if base in ("hugo", "jekyll", "html") else "markdown"
+
+
+def _source_text(doc: Document) -> str:
+    try:
+        return Path(doc.source.path).read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return ""

@@ -97,7 +97,7 @@ def read_text(
     diags = list(diags or [])
     front = metadata_reader.split_front_matter(text, path)
     sidecar = metadata_reader.read_sidecar(file_path) if file_path is not None else None
-    has_title = "title" in front.raw or (sidecar is not None and "title" in sidecar.raw)
+    has_title = bool(front.raw.get("title")) or (sidecar is not None and bool(sidecar.raw.get("title")))
     rst = parse_rst(front.body, path, config, doctitle=not has_title)
     if rst.title and any("title" in hit.fields for hit in rst.meta):
         # The title comes from a metadata directive: the promoted section is body content.

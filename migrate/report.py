@@ -19,6 +19,7 @@ class FileResult:
     outputs: list[str] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
     seconds: float = 0.0
+    links: list = field(default_factory=list)
 
     def add(self, diags) -> None:
         self.diagnostics.extend(diags)
@@ -36,6 +37,11 @@ class FileResult:
                 {"severity": d.severity, "code": d.code, "message": d.message, "path": d.path, "line": d.line}
                 for d in self.diagnostics
             ],
+            "broken_links": [
+                {"target": r.target, "line": r.line, "kind": r.kind, "reason": r.reason}
+                for r in self.links
+                if r.status == "broken"
+            ],
             "seconds": round(self.seconds, 4),
         }
 
@@ -44,6 +50,7 @@ class FileResult:
 class Report:
     target: str = ""
     results: list[FileResult] = field(default_factory=list)
+    site: object = None
 
     @property
     def failed(self) -> list[FileResult]:
@@ -58,6 +65,7 @@ class Report:
         for r in self.results:
             out[r.status] += 1
         out["outputs"] = sum(len(r.outputs) for r in self.results)
+        out["broken_links"] = sum(1 for r in self.results for x in r.links if x.status == "broken")
         return out
 
     def exit_code(self, fail_on: tuple[str, ...] = ("error",)) -> int:
@@ -65,6 +73,8 @@ class Report:
         if self.failed:
             return EXIT_FAILED
         if "warning" in fail_on and any(r.status == "warning" for r in self.results):
+            return EXIT_FAILED
+        if "broken-links" in fail_on and self.totals()["broken_links"]:
             return EXIT_FAILED
         return EXIT_OK
 
