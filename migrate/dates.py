@@ -198,8 +198,9 @@ def date_from_path(path: str) -> date | None:
     if not path:
         return None
     p: PurePath = PureWindowsPath(path) if "\\" in path and "/" not in path else PurePosixPath(path)
+    name = p.name.rsplit("__", 1)[-1]  # flattened trees write folders as '__'
     for rx in _NAME_DATE:
-        if m := rx.match(p.name):
+        if m := rx.match(name):
             d = _valid(int(m["y"]), int(m["m"]), int(m["d"]) if "d" in rx.groupindex else 1)
             if d:
                 return d

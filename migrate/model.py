@@ -519,7 +519,7 @@ def from_data(data: Any, *, _tuple: bool = True) -> Any:
             v = data[f.name]
             if f.name in _DATETIME_FIELDS and cls is Metadata:
                 kwargs[f.name] = datetime.fromisoformat(v) if v else None
-            elif f.name in ("extra", "attrs", "options"):
+            elif f.name in ("extra", "attrs", "options") and isinstance(v, dict):
                 kwargs[f.name] = _plain(v)
             else:
                 kwargs[f.name] = from_data(v)

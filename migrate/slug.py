@@ -109,6 +109,7 @@ def stem_slug(path: str) -> str:
     stem = p.name.split(".", 1)[0] if p.name.startswith("index.") or p.name == "index" else p.stem
     if stem == "index":
         stem = p.parent.name
+    stem = stem.rsplit("__", 1)[-1]  # flattened trees write folders as '__'
     if not stem or stem in (".", ".."):
         return ""
     return safe_slug(strip_date_prefix(stem))

@@ -10,7 +10,7 @@ import pytest
 
 import migrate
 
-from .conftest import SAMPLES
+from conftest import SAMPLES
 
 GOOD = """---
 title: Good post
@@ -126,4 +126,8 @@ def test_samples_to_json(tmp_path):
     # exactly the deliberately broken post fails; everything else is written
     assert len(failed) == 1, failed
     assert r.returncode == 1
-    assert report["totals"]["outputs"] == report["totals"]["files"] - 1
+    posts = sorted(out.rglob("*.json"))
+    assert len(posts) == report["totals"]["files"] - 1
+    for p in posts:
+        doc = migrate.Document.from_json(p.read_text())
+        assert doc.meta.title and doc.meta.date, p

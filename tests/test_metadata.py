@@ -395,7 +395,7 @@ def test_empty_values_are_dropped_quietly() -> None:
     fm = split_front_matter(".. title: T\n.. link:\n.. description:\n.. category: \n.. type: text\n")
     meta, _, diags = build(front=fm)
     assert meta.extra == {"type": "text"} and meta.summary == "" and meta.categories == ()
-    assert diags == []
+    assert [d.code for d in diags] == ["no-date"]
 
 
 def test_unknown_keys_go_to_extra_with_a_diagnostic() -> None:
@@ -447,10 +447,10 @@ def test_no_title() -> None:
     blocks = (Heading(1, (Text("First heading"),)), Paragraph((Text("x"),)))
     meta, _, diags = build(path="notes/my-notes.rst", blocks=blocks)
     assert meta.title == "First heading"
-    assert [(d.code, d.severity) for d in diags] == [("no-title", "warning")]
+    assert [(d.code, d.severity) for d in diags] == [("no-title", "warning"), ("no-date", "warning")]
     meta, dialect, diags = build(path="notes/my-notes.rst")
     assert meta.title == "my-notes" and dialect == "none"
-    assert [d.code for d in diags] == ["no-title"]
+    assert [d.code for d in diags] == ["no-title", "no-date"]
 
 
 def test_ablog_post_without_date_is_a_draft() -> None:
@@ -492,8 +492,12 @@ def test_pelican_ambiguous_corpus_date() -> None:
     # pelican/notmyidea__2013.01.new-year-python-meme.rst has `:date: 07-01-2013`
     hit = MetaHit("pelican", {"date": "07-01-2013", "category": "tech"}, line=4)
     with pytest.raises(SourceError) as e:
-        build(path="2013.01.new-year-python-meme.rst", hits=(hit,), title="New year python meme, 2012")
+        build(path="new-year-python-meme.rst", hits=(hit,), title="New year python meme, 2012")
     assert e.value.line == 4 and "date_order" in str(e.value)
+    # the file name's year and month settle it: 2013.01 means 7 January, not 1 July
+    meta, _, diags = build(path="2013.01.new-year-python-meme.rst", hits=(hit,), title="x")
+    assert meta.date == datetime(2013, 1, 7, tzinfo=UTC)
+    assert [d.code for d in diags] == ["date-disambiguated"] and diags[0].line == 4
     meta, _, _ = build(
         path="2013.01.new-year-python-meme.rst", hits=(hit,), title="x", config=Config(date_order="dmy")
     )

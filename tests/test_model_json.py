@@ -11,7 +11,7 @@ import migrate
 from migrate.model import Document
 from migrate.schema import generate
 
-from .conftest import SAMPLES, corpus_posts
+from conftest import SAMPLES, corpus_posts
 
 VALIDATOR = Draft202012Validator(generate.load())
 

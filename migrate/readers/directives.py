@@ -152,7 +152,6 @@ class CodeBlockDirective(Directive):
     has_content = True
     option_spec = AnyOptions(
         {
-            "linenos": directives.flag,
             "class": directives.class_option,
             "name": directives.unchanged,
         }
@@ -161,7 +160,8 @@ class CodeBlockDirective(Directive):
     def run(self) -> list[nodes.Node]:
         opts = self.options
         language = self.arguments[0] if self.arguments else ""
-        numbered = "linenos" in opts or "number-lines" in opts
+        # Pelican accepts ``:linenos: table|inline|none``; Sphinx a bare flag.
+        numbered = "number-lines" in opts or ("linenos" in opts and opts["linenos"].strip() != "none")
         start = 1
         for key in ("lineno-start", "number-lines"):
             if opts.get(key):
@@ -460,6 +460,8 @@ class ListingDirective(Directive):
 #: Built-in docutils directives we wrap (our version wins over docutils').
 OVERRIDES: dict[str, type[Directive]] = {
     "code": CodeBlockDirective,
+    "code-block": CodeBlockDirective,  # docutils' English aliases of "code"
+    "sourcecode": CodeBlockDirective,
     "raw": SafeRaw,
     "include": SafeInclude,
     "csv-table": KindCSVTable,
@@ -469,8 +471,6 @@ OVERRIDES: dict[str, type[Directive]] = {
 
 #: Directives docutils does not know; used only when docutils has no such name.
 BLOG_DIRECTIVES: dict[str, type[Directive]] = {
-    "code-block": CodeBlockDirective,
-    "sourcecode": CodeBlockDirective,
     "highlight": HighlightDirective,
     "youtube": EmbedDirective,
     "vimeo": EmbedDirective,

@@ -317,9 +317,10 @@ def build_metadata(
                 )
 
     tz, order = config.timezone, config.date_order
-    post_date = _date(chosen.get("date"), tz, order)
-    updated = _date(chosen.get("updated"), tz, order)
-    if post_date is None and (d := date_from_path(_real_path(path))) is not None:
+    path_date = date_from_path(_real_path(path))
+    post_date = _date(chosen.get("date"), tz, order, path_date, diags)
+    updated = _date(chosen.get("updated"), tz, order, path_date, diags)
+    if post_date is None and (d := path_date) is not None:
         post_date = datetime.combine(d, time(0, 0), tzinfo=zone(tz))
         diags.append(Diagnostic("info", "date-from-path", f"date {d.isoformat()} taken from the path", path))
 
@@ -357,6 +358,15 @@ def build_metadata(
         lang=_text(chosen["lang"].value) if "lang" in chosen else "",
         extra={k: _json_safe(v.value) for k, v in extra.items()},
     )
+    if meta.date is None:
+        diags.append(
+            Diagnostic(
+                "warning",
+                "no-date",
+                "no date in the metadata, file name or folders; date-based URLs cannot be made",
+                path,
+            )
+        )
     return meta, _dialect(front, sidecar, hits, path, title), diags
 
 
@@ -408,7 +418,10 @@ def _real_path(path: str) -> str:
     return "" if path.startswith("<") and path.endswith(">") else path
 
 
-def _date(v: _Value | None, tz: str, order: str) -> datetime | None:
+def _date(
+    v: _Value | None, tz: str, order: str, path_date: date | None = None, diags: list[Diagnostic] | None = None
+) -> datetime | None:
+    """Parse a metadata date; an ambiguous day/month is settled by the path's year and month."""
     if v is None:
         return None
     value = v.value
@@ -417,6 +430,24 @@ def _date(v: _Value | None, tz: str, order: str) -> datetime | None:
     try:
         return parse_date(value, tz=tz, order=order)
     except ValueError as e:
+        if "ambiguous" in str(e) and path_date is not None:
+            fits = []
+            for guess in ("mdy", "dmy"):
+                d = parse_date(value, tz=tz, order=guess)
+                if (d.year, d.month) == (path_date.year, path_date.month):
+                    fits.append(d)
+            if len(fits) == 1:
+                if diags is not None:
+                    diags.append(
+                        Diagnostic(
+                            "info",
+                            "date-disambiguated",
+                            f"ambiguous date {value!r} read as {fits[0].date().isoformat()}, the month of the file name",
+                            v.path,
+                            v.line,
+                        )
+                    )
+                return fits[0]
         raise SourceError(f"'{v.key}': {e}", v.path, v.line, code="date") from e
 
 
@@ -527,6 +558,8 @@ def _dialect(
         return "nikola-meta"
     blog = [h.dialect for h in hits if h.dialect != "docutils-meta"]
     if blog:
+        if blog[0] == "pelican" and any("blogpost" in h.fields for h in hits):
+            return "ablog"  # ABlog's field-list form (:blogpost: true)
         return blog[0]
     if hits:
         return "docutils-meta"

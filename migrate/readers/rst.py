@@ -89,6 +89,7 @@ class ParseState:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     meta: list[MetaHit] = field(default_factory=list)
     meta_directives: dict[str, MetaDirective] = field(default_factory=dict)
+    lines: list[str] = field(default_factory=list)
 
     def add(self, severity: str, code: str, message: str, line: int | None = 0) -> None:
         d = Diagnostic(severity, code, message, self.path, int(line or 0))
@@ -127,6 +128,16 @@ class _KeepMixin:
     * a directive that fails keeps its source as a ``directive_node`` next to the message;
     * tables are marked grid/simple, malformed ones keep their source.
     """
+
+    # Body.explicit_construct calls the functions stored in this table, not methods:
+    # route directives through our override.
+    explicit = states.Struct(
+        patterns=states.Body.explicit.patterns,
+        constructs=[
+            ((lambda self, m: self.directive(m)) if method is states.Body.directive else method, pattern)
+            for method, pattern in states.Body.explicit.constructs
+        ],
+    )
 
     def directive(self, match, **option_presets):  # type: ignore[no-untyped-def]
         type_name = match.group(1)
@@ -182,17 +193,21 @@ class _KeepMixin:
         return [*result, nodes.literal_block(data, data, classes=["malformed-table"])]
 
 
-class Body(_KeepMixin, states.Body):
-    pass
+class _NestedMixin:
+    """docutils' states hard-code the module's ``state_classes`` for nested parses (list
+    items, directive content...): use ours everywhere."""
+
+    def __init__(self, state_machine, debug=False):  # type: ignore[no-untyped-def]
+        super().__init__(state_machine, debug)  # type: ignore[call-arg]
+        self.nested_sm_kwargs = {"state_classes": _STATE_CLASSES, "initial_state": "Body"}
 
 
-class SubstitutionDef(_KeepMixin, states.SubstitutionDef):
-    pass
+def _our_state(cls: type) -> type:
+    bases = (_NestedMixin, _KeepMixin, cls) if issubclass(cls, states.Body) else (_NestedMixin, cls)
+    return type(cls.__name__, bases, {})  # the state's name is its class name
 
 
-_STATE_CLASSES = tuple(
-    {"Body": Body, "SubstitutionDef": SubstitutionDef}.get(c.__name__, c) for c in states.state_classes
-)
+_STATE_CLASSES: tuple[type, ...] = tuple(_our_state(c) for c in states.state_classes)
 
 
 class _Inliner(states.Inliner):
@@ -272,7 +287,7 @@ def parse_rst(
     Never raises: rST problems become diagnostics; a docutils crash becomes an ``rst-crash``
     error diagnostic and the whole text is kept as ``Div(name="unparsed")``.
     """
-    state = ParseState(path=path, config=config)
+    state = ParseState(path=path, config=config, lines=text.splitlines())
     state.meta_directives = {md.name.lower(): md for md in config.meta_directives}
     try:
         document = publish_doctree(
@@ -358,7 +373,7 @@ class Walker:
         fields: dict[str, Any] = {}
         line = 0
         for child in node.children:
-            line = line or _line(child)
+            line = line or child.line or self._field_line(child.tagname)
             if isinstance(child, nodes.field):
                 name = child[0].astext().strip().lower()
                 fields[name] = _plain(child[1]) if len(child) > 1 else ""
@@ -367,6 +382,14 @@ class Walker:
             else:
                 fields[child.tagname.lower()] = _plain(child)
         self.state.meta.append(MetaHit("pelican", fields, line))
+
+    def _field_line(self, name: str) -> int:
+        """docutils drops the line of bibliographic fields (``:date:``...): find it in the text."""
+        pattern = re.compile(r"^\s*:" + re.escape(name) + r":", re.IGNORECASE)
+        for i, text in enumerate(self.state.lines, 1):
+            if pattern.match(text):
+                return i
+        return 0
 
     # ---------------------------------------------------------------- blocks
 
@@ -466,9 +489,9 @@ class Walker:
             return self._finish(node, div)
         classes = list(node.get("classes", []))
         language, auto = self.default_language, set()
-        if classes and classes[0] == "code":
-            language = classes[1] if len(classes) > 1 else ""
-            auto = set(classes[:2])
+        if classes and classes[0] == "code":  # docutils "code" (e.g. include :code:)
+            language = classes[-1] if len(classes) > 1 else ""
+            auto = {"code", language}
         return self._finish(node, CodeBlock(node.astext(), language), auto)
 
     def _b_doctest_block(self, node: nodes.Element, level: int) -> list[Block]:
@@ -529,13 +552,8 @@ class Walker:
             for c in item.children:
                 if isinstance(c, nodes.option_group):
                     for opt in c.children:
-                        text = ""
-                        for part in opt.children:
-                            if isinstance(part, nodes.option_argument):
-                                text += part.get("delimiter", " ") + part.astext()
-                            else:
-                                text += part.astext()
-                        opts.append(text)
+                        # option_argument.astext() includes its delimiter (" " or "=")
+                        opts.append("".join(part.astext() for part in opt.children))
                 elif isinstance(c, nodes.description):
                     desc.extend(self.blocks(c.children))
             items.append(OptionItem(tuple(opts), tuple(desc)))
@@ -799,8 +817,9 @@ class Walker:
         classes = list(node.get("classes", []))
         text = node.astext().replace("\n", " ")
         if classes and classes[0] == "code":
-            lang = classes[1] if len(classes) > 1 else ""
-            return self._inline_classes(node, Code(text, lang, "code"), set(classes[:2]))
+            # docutils: ["code", *role/option classes, language]
+            lang = classes[-1] if len(classes) > 1 else ""
+            return self._inline_classes(node, Code(text, lang, "code"), {"code", lang})
         return self._inline_classes(node, Code(text))
 
     def _link_target(self, node: nodes.Element) -> str:
