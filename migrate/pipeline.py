@@ -157,7 +157,7 @@ def process(
         files.append((asset.dest, Path(asset.src).read_bytes()))
     files.insert(0, (emitter.output_path(doc, ctx), emitter.emit(doc, ctx)))
     diags.extend(ctx.diagnostics)
-    return files, diags, records
+    return files, diags, records, doc
 
 
 def convert(job: Job) -> Report:
@@ -173,7 +173,7 @@ def convert(job: Job) -> Report:
             continue
         start = time.perf_counter()
         try:
-            files, diags, records = process(doc, site, job, emitter)
+            files, diags, records, _doc = process(doc, site, job, emitter)
             result.links = records
             result.add(diags)
             for rel, data in files:

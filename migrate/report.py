@@ -51,6 +51,7 @@ class Report:
     target: str = ""
     results: list[FileResult] = field(default_factory=list)
     site: object = None
+    site_outputs: FileResult | None = None
 
     @property
     def failed(self) -> list[FileResult]:

@@ -7,10 +7,9 @@ import subprocess
 import sys
 
 import pytest
+from conftest import SAMPLES
 
 import migrate
-
-from conftest import SAMPLES
 
 GOOD = """---
 title: Good post
@@ -102,7 +101,9 @@ def test_unknown_target_is_a_usage_error(tmp_path):
 
 def test_inspect_text_and_json(tmp_path):
     p = tmp_path / "post.rst"
-    p.write_text("My Title\n########\n\n:date: 2015-1-6\n:tags: python, postgres\n\nIntro\n=====\n\nText.\n\n.. chart:: bar\n\n   data\n")
+    p.write_text(
+        "My Title\n########\n\n:date: 2015-1-6\n:tags: python, postgres\n\nIntro\n=====\n\nText.\n\n.. chart:: bar\n\n   data\n"
+    )
     r = run("inspect", str(p))
     assert r.returncode == 0, r.stderr
     assert "dialect: pelican" in r.stdout and "My Title" in r.stdout and "Intro" in r.stdout

@@ -5,13 +5,12 @@ from __future__ import annotations
 import json
 
 import pytest
-from jsonschema import Draft202012Validator
+from conftest import SAMPLES, corpus_posts
+from jsonschema import Draft202012Validator, ValidationError
 
 import migrate
 from migrate.model import Document
 from migrate.schema import generate
-
-from conftest import SAMPLES, corpus_posts
 
 VALIDATOR = Draft202012Validator(generate.load())
 
@@ -48,7 +47,7 @@ def test_schema_rejects_a_broken_document():
     doc = migrate.read("Title\n=====\n\nSome *text*.\n")
     data = json.loads(doc.to_json())
     data["blocks"][0]["t"] = "NoSuchBlock"
-    with pytest.raises(Exception):
+    with pytest.raises(ValidationError):
         VALIDATOR.validate(data)
 
 

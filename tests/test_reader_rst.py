@@ -352,7 +352,9 @@ def test_malformed_table_keeps_source_and_reports():
 
 
 def test_image_block_with_target():
-    b = only(".. image:: pic.png\n   :alt: A pic\n   :width: 200px\n   :align: center\n   :target: http://x.org\n")
+    b = only(
+        ".. image:: pic.png\n   :alt: A pic\n   :width: 200px\n   :align: center\n   :target: http://x.org\n"
+    )
     assert b == ImageBlock(Image("pic.png", "A pic", width="200px", align="center", target="http://x.org"))
 
 
@@ -388,7 +390,9 @@ def test_admonitions(kind):
 
 def test_generic_admonition_with_title():
     a = only(".. admonition:: My *title*\n\n   Body.\n")
-    assert a == Admonition("admonition", (Paragraph((Text("Body."),)),), (Text("My "), Emph((Text("title"),))))
+    assert a == Admonition(
+        "admonition", (Paragraph((Text("Body."),)),), (Text("My "), Emph((Text("title"),)))
+    )
 
 
 def test_sphinx_admonitions():
@@ -536,7 +540,12 @@ def test_link_kinds():
         .. _Indirect: Named_
         """
     )
-    links = {plain: (link.target, link.kind) for link in c if isinstance(link, Link) for plain in [link.content[0].text]}
+    links = {
+        plain: (link.target, link.kind)
+        for link in c
+        if isinstance(link, Link)
+        for plain in [link.content[0].text]
+    }
     assert links["Anon"] == ("http://anon.org", "url")
     assert links["Embedded"] == ("http://e.org", "url")
     assert links["Named"] == ("http://named.org", "url")
@@ -580,7 +589,9 @@ def test_code_role_with_language():
 
 
 def test_abbreviations_and_title_reference():
-    c = inlines(":abbr:`LIFO (last-in, first-out)` :abbreviation:`ABC` :acronym:`NATO` `Dune` :title-reference:`It`")
+    c = inlines(
+        ":abbr:`LIFO (last-in, first-out)` :abbreviation:`ABC` :acronym:`NATO` `Dune` :title-reference:`It`"
+    )
     assert Abbr((Text("LIFO"),), "last-in, first-out") in c
     assert Abbr((Text("ABC"),)) in c and Abbr((Text("NATO"),)) in c
     assert Span((Text("Dune"),), role="title-reference") in c

@@ -39,3 +39,13 @@ class Emitter(Protocol):
     def emit(self, doc: Document, ctx: EmitContext) -> str:
         """The text of the main output file."""
         ...
+
+
+class SiteEmitter(Emitter, Protocol):
+    """An emitter that also writes site-wide files (index pages, feeds, stylesheets).
+
+    ``site_files`` is called once, after every post was emitted, with the documents as the
+    emitter saw them (links rewritten); it returns (relative path, content) pairs.
+    """
+
+    def site_files(self, docs: list[Document], ctx: EmitContext) -> list[tuple[str, str | bytes]]: ...

@@ -419,7 +419,11 @@ def _real_path(path: str) -> str:
 
 
 def _date(
-    v: _Value | None, tz: str, order: str, path_date: date | None = None, diags: list[Diagnostic] | None = None
+    v: _Value | None,
+    tz: str,
+    order: str,
+    path_date: date | None = None,
+    diags: list[Diagnostic] | None = None,
 ) -> datetime | None:
     """Parse a metadata date; an ambiguous day/month is settled by the path's year and month."""
     if v is None:

@@ -311,7 +311,6 @@ def parse_rst(
     )
 
 
-
 # --------------------------------------------------------------------------- tree walker
 
 _ADMONITIONS = {"attention", "caution", "danger", "error", "hint", "important", "note", "tip", "warning"}
@@ -359,7 +358,9 @@ class Walker:
                 self._docinfo(child)
             elif isinstance(child, nodes.meta):
                 key = child.get("name") or child.get("property") or child.get("http-equiv") or "meta"
-                metas.setdefault(int(child.get("migrate_line", 0)), {})[key.lower()] = child.get("content", "")
+                metas.setdefault(int(child.get("migrate_line", 0)), {})[key.lower()] = child.get(
+                    "content", ""
+                )
             elif isinstance(child, nodes.decoration):
                 for part in child.children:
                     blocks.append(Div(tuple(self.blocks(part.children)), name=part.tagname))
@@ -427,7 +428,9 @@ class Walker:
         return self._finish(node, Div(tuple(self.blocks(node.children, level)), name=node.tagname))
 
     def _unknown(self, node: nodes.Node) -> None:
-        self.state.add("warning", "unknown-node", f"unexpected docutils node <{node.tagname}> kept", _line(node))
+        self.state.add(
+            "warning", "unknown-node", f"unexpected docutils node <{node.tagname}> kept", _line(node)
+        )
 
     def _finish(self, node: nodes.Node, block: Any, auto: Any = ()) -> list[Block]:
         """Attach the node's ids and non-automatic classes to ``block`` (or around it)."""
@@ -508,7 +511,9 @@ class Walker:
         return self._finish(node, BlockQuote(tuple(self.blocks(body)), tuple(attribution)))
 
     def _items(self, node: nodes.Element) -> tuple[tuple[Block, ...], ...]:
-        return tuple(tuple(self.blocks(li.children)) for li in node.children if isinstance(li, nodes.list_item))
+        return tuple(
+            tuple(self.blocks(li.children)) for li in node.children if isinstance(li, nodes.list_item)
+        )
 
     def _b_bullet_list(self, node: nodes.Element, level: int) -> list[Block]:
         return self._finish(node, BulletList(self._items(node)))
@@ -791,7 +796,9 @@ class Walker:
         handler = getattr(self, "_i_" + node.tagname, None)
         if handler is None:
             self._unknown(node)
-            return [Span(tuple(self.inlines(node)), role=node.tagname, classes=tuple(node.get("classes", [])))]
+            return [
+                Span(tuple(self.inlines(node)), role=node.tagname, classes=tuple(node.get("classes", [])))
+            ]
         return handler(node)
 
     def _inline_classes(self, node: nodes.Element, item: Any, auto: Any = ()) -> list[Inline]:
@@ -839,7 +846,9 @@ class Walker:
             return self._inline_classes(node, Link(content, uri, kind=kind))
         if "refid" in node:
             return self._inline_classes(node, Link(content, "#" + node["refid"], kind="anchor"))
-        self.state.add("warning", "unresolved-reference", f"unresolved reference {node.astext()!r}", _line(node))
+        self.state.add(
+            "warning", "unresolved-reference", f"unresolved reference {node.astext()!r}", _line(node)
+        )
         return [Span(content, role="reference", attrs={"name": node.get("name", node.get("refname", ""))})]
 
     def _i_footnote_reference(self, node: nodes.Element) -> list[Inline]:
