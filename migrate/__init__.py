@@ -12,7 +12,9 @@ problems are ``Document.diagnostics``.
 
 from __future__ import annotations
 
-from typing import Any
+__version__ = "0.1.0"
+
+from typing import Any  # noqa: E402
 
 from .config import Config, MetaDirective
 from .errors import ConfigError, MigrateError, SourceError
@@ -20,8 +22,6 @@ from .model import Diagnostic, Document, Metadata
 from .pipeline import Job, convert, discover
 from .reading import read
 from .report import Report
-
-__version__ = "0.1.0"
 
 __all__ = [
     "Config",

@@ -1,11 +1,12 @@
 """The command line: the only layer that prints or exits.
 
 Exit codes: 0 success (warnings allowed), 1 at least one post failed (or ``--fail-on``
-matched), 2 usage or configuration error.
+matched, or ``--check`` found outputs that would change), 2 usage or configuration error.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sys
 from pathlib import Path
@@ -17,7 +18,8 @@ from .config import Config
 from .emitters import registry
 from .emitters.base import EmitContext
 from .errors import MigrateError
-from .model import Heading, plain_text, walk
+from .executors import make_executor
+from .model import Document, Heading, plain_text, walk
 from .pipeline import Job, convert, discover
 from .reading import read
 from .report import EXIT_FAILED, EXIT_USAGE
@@ -53,31 +55,126 @@ def main() -> None:
     "--to", "target", default="json", show_default=True, help="Target format (see `migrate emitters`)."
 )
 @click.option(
+    "--from",
+    "source_format",
+    type=click.Choice(["rst", "json"]),
+    default="rst",
+    show_default=True,
+    help="Read rST posts, or documents in migrate's JSON (as written by --to json).",
+)
+@click.option(
     "--out", "out", type=click.Path(file_okay=False), help="Output directory (required unless SRC is -)."
 )
 @click.option(
     "--config", "config_path", type=click.Path(dir_okay=False), help="Configuration file (migrate.toml)."
 )
+@click.option(
+    "--jobs", "-j", type=click.IntRange(min=0), default=0, help="Worker processes [default: all cores]."
+)
+@click.option(
+    "--executor",
+    type=click.Choice(["process", "inline", "dask"]),
+    default="process",
+    show_default=True,
+    help="Where the per-file work runs (dask needs migrate[dask]).",
+)
+@click.option("--scheduler", help="dask.distributed scheduler address (default: a local cluster).")
+@click.option(
+    "--cache",
+    "cache_dir",
+    type=click.Path(file_okay=False),
+    help="Cache directory [default: OUT/.migrate/cache].",
+)
+@click.option("--no-cache", is_flag=True, help="Convert everything and keep no cache.")
+@click.option("--force", is_flag=True, help="Ignore the cache; overwrite files migrate did not write.")
+@click.option("--check", is_flag=True, help="Write nothing; exit 1 if any output would change.")
+@click.option("--dry-run", is_flag=True, help="Write nothing; show what would be converted and written.")
+@click.option("--verify", is_flag=True, help="Re-read every output and report anything lost.")
 @click.option("--quiet", "-q", is_flag=True, help="Print only errors.")
 @click.option("--verbose", "-v", is_flag=True, help="Print a line per file.")
 @click.option("--report", "report_path", type=click.Path(dir_okay=False), help="Write a JSON report here.")
 @click.option(
     "--fail-on",
-    type=click.Choice(["error", "warning", "broken-links"]),
+    type=click.Choice(["error", "warning", "broken-links", "loss"]),
     multiple=True,
     default=("error",),
     show_default=True,
-    help="What makes the exit code 1.",
+    help="What makes the exit code 1 (repeatable).",
 )
-def convert_cmd(sources, target, out, config_path, quiet, verbose, report_path, fail_on) -> None:
+@click.option("--flavor", type=click.Choice(["gfm", "commonmark"]), help="Markdown flavour.")
+@click.option("--link-style", type=click.Choice(["inline", "reference"]), help="Markdown link style.")
+@click.option("--front-matter", type=click.Choice(["yaml", "toml", "json"]), help="Front matter format.")
+@click.option("--heading-shift", type=int, help="Added to section levels (default 1: sections start at ##).")
+@click.option(
+    "--hugo-links", type=click.Choice(["ref", "url"]), help="Hugo internal links: ref shortcodes or URLs."
+)
+@click.option("--jekyll-links", type=click.Choice(["post_url", "url"]), help="Jekyll internal links.")
+@click.option(
+    "--templates",
+    type=click.Path(file_okay=False, exists=True),
+    help="HTML: templates overriding the shipped ones.",
+)
+@click.option(
+    "--standalone-page", is_flag=True, help="HTML: one self-contained page per post, no site files."
+)
+@click.option("--follow-symlinks", is_flag=True, help="Follow symlinks that leave the source tree.")
+@click.option(
+    "--option", "-O", "extra_options", multiple=True, metavar="KEY=VALUE", help="Emitter option (repeatable)."
+)
+def convert_cmd(
+    sources,
+    target,
+    source_format,
+    out,
+    config_path,
+    jobs,
+    executor,
+    scheduler,
+    cache_dir,
+    no_cache,
+    force,
+    check,
+    dry_run,
+    verify,
+    quiet,
+    verbose,
+    report_path,
+    fail_on,
+    flavor,
+    link_style,
+    front_matter,
+    heading_shift,
+    hugo_links,
+    jekyll_links,
+    templates,
+    standalone_page,
+    follow_symlinks,
+    extra_options,
+) -> None:
     """Convert posts (files or directories, recursively; - reads stdin and writes stdout)."""
     try:
         config = _config(config_path, sources)
+        if hugo_links:
+            config = dataclasses.replace(config, hugo_links=hugo_links)
+        if jekyll_links:
+            config = dataclasses.replace(config, jekyll_links=jekyll_links)
         emitter = registry.get(target)
+        options = _options(extra_options)
     except MigrateError as e:
         _fail(str(e))
+    for key, value in (
+        ("flavor", flavor),
+        ("link_style", link_style),
+        ("front_matter", front_matter),
+        ("heading_shift", heading_shift),
+        ("templates", templates),
+    ):
+        if value is not None:
+            options[key] = value
+    if standalone_page:
+        options["standalone_page"] = True
     if sources == ("-",):
-        _convert_stdin(emitter, config)
+        _convert_stdin(emitter, config, options, source_format)
         return
     if "-" in sources:
         _fail("- (stdin) cannot be mixed with other sources")
@@ -87,39 +184,145 @@ def convert_cmd(sources, target, out, config_path, quiet, verbose, report_path, 
         if not Path(s).exists():
             _fail(f"{s}: no such file or directory")
     out_dir = Path(out)
-    paths = discover(sources, exclude=[out_dir])
+    paths = discover(
+        sources,
+        exclude=[out_dir],
+        follow_symlinks=follow_symlinks,
+        suffixes=(".json",) if source_format == "json" else None,
+    )
     roots = [Path(s) for s in sources if Path(s).is_dir()]
-    report = convert(Job(sources=paths, target=target, out=out_dir, config=config, roots=roots))
-    for r in report.results:
+    job = Job(
+        sources=paths,
+        target=target,
+        out=out_dir,
+        config=config,
+        options=options,
+        roots=roots,
+        source_format=source_format,
+        cache_dir=Path(cache_dir) if cache_dir else None,
+        use_cache=not no_cache,
+        force=force,
+        check=check,
+        dry_run=dry_run,
+        verify=verify or "loss" in fail_on,
+    )
+    bar = _Progress(enabled=not quiet and not verbose and sys.stderr.isatty())
+    try:
+        with make_executor(executor, jobs or None, scheduler) as ex:
+            report = convert(job, executor=ex, progress=bar)
+    except MigrateError as e:
+        _fail(str(e))
+    finally:
+        bar.close()
+    _print_report(report, quiet=quiet, verbose=verbose, check=check, dry_run=dry_run, out_dir=out_dir)
+    if report_path:
+        Path(report_path).write_text(report.to_json(), encoding="utf-8")
+    sys.exit(report.exit_code(tuple(fail_on), check=check))
+
+
+def _options(pairs: tuple[str, ...]) -> dict:
+    """``-O key=value`` pairs; values read as JSON when they parse (numbers, true/false), else text."""
+    options: dict = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key:
+            raise MigrateError(f"--option expects KEY=VALUE, got {pair!r}", code="usage")
+        try:
+            options[key.replace("-", "_")] = json.loads(value)
+        except ValueError:
+            options[key.replace("-", "_")] = value
+    return options
+
+
+class _Progress:
+    """A progress bar per pass on a terminal; nothing otherwise."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self.stage = ""
+        self.bar = None
+        self.done = 0
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if not self.enabled or total == 0:
+            return
+        if stage != self.stage:
+            self.close()
+            self.stage, self.done = stage, 0
+            self.bar = click.progressbar(length=total, label=f"{stage:5}", file=sys.stderr)
+            self.bar.__enter__()
+        self.bar.update(done - self.done)
+        self.done = done
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+            self.bar = None
+
+
+def _print_report(report, *, quiet: bool, verbose: bool, check: bool, dry_run: bool, out_dir: Path) -> None:
+    """Diagnostics, then (unless quiet) the plan or the per-file lines, then a summary table."""
+    for r in [*report.results, *([report.site_outputs] if report.site_outputs else [])]:
         for d in r.diagnostics:
             if d.severity == "error" or (not quiet and d.severity == "warning"):
                 click.echo(str(d), err=True)
         if verbose:
-            click.echo(f"{r.status:7} {r.source} -> {', '.join(r.outputs) or '-'}")
-    if report_path:
-        Path(report_path).write_text(report.to_json(), encoding="utf-8")
+            state = "cached" if r.cached else r.status
+            click.echo(f"{state:7} {r.source} -> {', '.join(r.outputs) or '-'}")
+    for note in report.notes:
+        if not quiet:
+            click.echo(f"note: {note}", err=True)
+    if check or dry_run:
+        verb = "would " if dry_run or check else ""
+        for c in report.pending_changes:
+            click.echo(f"{verb}{c.action} {out_dir / c.path}")
+        if dry_run and not quiet:
+            for r in report.results:
+                click.echo(f"{'skip' if r.cached else 'convert'} {r.source}")
+    if quiet:
+        return
     t = report.totals()
-    if not quiet:
-        click.echo(
-            f"{t['files']} posts: {t['ok']} ok, {t['warning']} with warnings, {t['error']} failed; "
-            f"{t['outputs']} files in {out_dir}",
-            err=True,
-        )
-    sys.exit(report.exit_code(tuple(fail_on)))
+    rows = [
+        ("posts", t["files"]),
+        ("ok", t["ok"]),
+        ("with warnings", t["warning"]),
+        ("failed", t["error"]),
+        ("unchanged (cached)", t["cached"]),
+        ("files created", t["create"]),
+        ("files updated", t["update"]),
+        ("files deleted", t["delete"]),
+        ("broken links", t["broken_links"]),
+    ]
+    if any(d.code == "loss" for d in report.diagnostics) or t["losses"]:
+        rows.append(("losses", t["losses"]))
+    width = max(len(k) for k, _ in rows)
+    mode = " (check: nothing written)" if check else " (dry run: nothing written)" if dry_run else ""
+    click.echo(f"migrate {report.target} -> {out_dir}{mode} in {report.seconds:.2f}s", err=True)
+    for k, v in rows:
+        click.echo(f"  {k:<{width}}  {v:>6}", err=True)
 
 
-def _convert_stdin(emitter, config: Config) -> None:
+def _convert_stdin(emitter, config: Config, options: dict, source_format: str) -> None:
     data = click.get_binary_stream("stdin").read()
     try:
-        doc = read(data, path="<stdin>", config=config)
-        ctx = EmitContext(config=config)
+        if source_format == "json":
+            try:
+                doc = Document.from_json(data.decode("utf-8"))
+            except (ValueError, KeyError, TypeError) as e:
+                raise MigrateError(f"<stdin>: not a migrate JSON document: {e}", code="bad-json") from e
+        else:
+            doc = read(data, path="<stdin>", config=config)
+        ctx = EmitContext(config=config, options=options)
         text = emitter.emit(doc, ctx)
     except MigrateError as e:
         _fail(str(e), EXIT_FAILED)
     for d in (*doc.diagnostics, *ctx.diagnostics):
         if d.severity != "info":
             click.echo(str(d), err=True)
-    click.echo(text, nl=False)
+    if isinstance(text, bytes):
+        click.get_binary_stream("stdout").write(text)
+    else:
+        click.echo(text, nl=False)
     sys.exit(EXIT_FAILED if any(d.severity == "error" for d in doc.diagnostics) else 0)
 
 

@@ -1,31 +1,56 @@
-"""The batch: find sources, read each into a Document, emit, write.  No printing here.
+"""The batch: find sources, read each into a Document, index the site, emit, write.
 
-Pass 1 reads every post (the site index is built from these documents); pass 2 emits.
-Per-file failures are recorded in the :class:`~migrate.report.Report` and the batch goes on.
+Two passes, both run on any ``concurrent.futures.Executor`` (inline, a process pool, or a
+dask cluster) in chunks, with results consumed in input order so the output does not
+depend on the executor:
+
+1. **read**: every post becomes a Document (or an error).  The site index is built from
+   what pass 1 returned (metadata and section ids only), in this process.
+2. **emit**: per post, links are rewritten against the index, the emitter renders it, and
+   this process writes the files (atomically, inside the output directory, journaled in
+   the manifest).
+
+Incremental runs (``Job.cache_dir``) skip pass 1 for posts whose bytes, path, config and
+tool version are unchanged, and pass 2 for posts whose rendered input and link targets are
+unchanged (see :mod:`migrate.cache`).  No printing here: progress goes to a callback and
+everything else into the :class:`~migrate.report.Report`.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import json
+import os
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
+from . import __version__ as VERSION
+from .cache import Cache, config_fingerprint, digest, source_fingerprint
 from .config import Config
 from .emitters import registry
 from .emitters.base import EmitContext
 from .errors import MigrateError
-from .model import Diagnostic, Document
+from .executors import InlineExecutor
+from .manifest import SITE, STATE_DIR, Manifest, sha256
+from .model import Diagnostic, Document, Metadata, from_data, to_data
 from .output import safe_join, write_atomic
 from .reading import read
-from .report import FileResult, Report
-from .site import Site
+from .report import Change, FileResult, Report
+from .site import Post, Site, section_anchors
 from .transforms import links
 from .transforms import metadata as meta_rules
 from .transforms.links import LinkRecord
 
 SOURCE_SUFFIXES = (".rst", ".rest")
+Progress = Callable[[str, int, int], None]
+"""``progress(stage, done, total)``; stage is "read" or "emit"."""
+
+
+# --------------------------------------------------------------------------- discovery
 
 
 def is_post(path: Path) -> bool:
@@ -43,11 +68,17 @@ def is_post(path: Path) -> bool:
     return False
 
 
-def discover(sources: Iterable[str | Path], exclude: Sequence[Path] = ()) -> list[Path]:
+def discover(
+    sources: Iterable[str | Path],
+    exclude: Sequence[Path] = (),
+    follow_symlinks: bool = False,
+    suffixes: Sequence[str] | None = None,
+) -> list[Path]:
     """Every post under the given files and directories, sorted, each once.
 
     Hidden directories and the excluded ones (the output directory) are skipped, and
-    symlinks that leave a source tree are not followed.
+    symlinks that leave a source tree are not followed unless ``follow_symlinks``.
+    ``suffixes`` replaces the post test (``(".json",)`` for ``--from json``).
     """
     found: dict[Path, None] = {}
     excluded = [e.resolve() for e in exclude]
@@ -62,13 +93,21 @@ def discover(sources: Iterable[str | Path], exclude: Sequence[Path] = ()) -> lis
                 resolved = f.resolve()
                 if any(resolved.is_relative_to(e) for e in excluded):
                     continue
-                if f.is_symlink() and not resolved.is_relative_to(root):
+                if not follow_symlinks and f.is_symlink() and not resolved.is_relative_to(root):
                     continue
-                if f.is_file() and is_post(f):
+                if not f.is_file():
+                    continue
+                if suffixes is not None:
+                    if f.suffix.lower() in suffixes:
+                        found.setdefault(f, None)
+                elif is_post(f):
                     found.setdefault(f, None)
         else:
             found.setdefault(p, None)
     return list(found)
+
+
+# --------------------------------------------------------------------------- the job
 
 
 @dataclass
@@ -84,111 +123,675 @@ class Job:
     """Write links in this target's style (default: the target's own); ``migrate links`` uses it."""
     roots: list[Path] = field(default_factory=list)
     """Source roots (the directories given): ``:doc:`` names and asset paths are relative to them."""
+    source_format: str = "rst"
+    """``rst`` (posts) or ``json`` (documents in our JSON, e.g. edited by another tool)."""
+    cache_dir: Path | None = None
+    """Incremental cache; ``None`` means ``OUT/.migrate/cache`` when ``use_cache``."""
+    use_cache: bool = True
+    force: bool = False
+    """Ignore the cache and overwrite files in the output directory that migrate did not write."""
+    check: bool = False
+    """Write nothing; report which outputs would change."""
+    dry_run: bool = False
+    """Write nothing; report the plan."""
+    verify: bool = False
+    """Re-read every output and compare it with the document (see :mod:`migrate.verify`)."""
+    chunk_size: int = 0
+    """Posts per task sent to the executor (0: about four tasks per worker)."""
+
+    @property
+    def writes(self) -> bool:
+        return self.out is not None and not self.check and not self.dry_run
+
+    def cache_root(self) -> Path | None:
+        if not self.use_cache or self.out is None and self.cache_dir is None:
+            return None
+        return self.cache_dir or (self.out / STATE_DIR / "cache")  # type: ignore[operator]
+
+
+# --------------------------------------------------------------------------- pass 1
+
+
+@dataclass
+class ReadOut:
+    """What pass 1 returns for one post: enough to index it, and the document if not cached."""
+
+    source: str
+    key: str
+    meta: Metadata | None
+    anchors: tuple[tuple[str, str], ...]
+    diagnostics: list[Diagnostic]
+    seconds: float = 0.0
+    doc: Document | None = None
+    cached: bool = False
+
+
+def read_one(path: Path, config: Config, source_format: str = "rst") -> Document:
+    """Read one post (or one JSON document)."""
+    if source_format == "json":
+        try:
+            return Document.from_json(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError) as e:
+            raise MigrateError(f"cannot read: {e}", str(path), code="io") from e
+        except (ValueError, KeyError, TypeError) as e:
+            raise MigrateError(f"not a migrate JSON document: {e}", str(path), code="bad-json") from e
+    return read(path, config=config)
+
+
+def _read_task(
+    items: list[tuple[str, str]], config: Config, fmt: str, cache_root: str | None
+) -> list[ReadOut]:
+    """Worker side of pass 1.  With a cache, documents go to disk and only the index comes back."""
+    cache = Cache(Path(cache_root), VERSION) if cache_root else None
+    outs = []
+    for source, key in items:
+        start = time.perf_counter()
+        try:
+            doc = read_one(Path(source), config, fmt)
+        except MigrateError as e:
+            diag = Diagnostic("error", e.code, e.message, e.path or source, e.line)
+            outs.append(ReadOut(source, key, None, (), [diag], time.perf_counter() - start))
+            continue
+        if cache is not None:
+            cache.store_doc(key, doc)
+        out = ReadOut(
+            source, key, doc.meta, section_anchors(doc), list(doc.diagnostics), time.perf_counter() - start
+        )
+        out.doc = None if cache is not None else doc
+        outs.append(out)
+    return outs
+
+
+def _chunks(items: list, size: int) -> list[list]:
+    return [items[i : i + size] for i in range(0, len(items), size)]
+
+
+def _chunk_size(job: Job, n: int, executor: Executor) -> int:
+    if job.chunk_size:
+        return job.chunk_size
+    if isinstance(executor, InlineExecutor):
+        return max(1, n)
+    workers = getattr(executor, "_max_workers", None) or os.cpu_count() or 2
+    return max(1, min(64, -(-n // (workers * 4))))
+
+
+def _run(executor: Executor, fn: Callable, chunks: list[list], *args: Any) -> Iterator[list]:
+    """Submit every chunk, yield results in submission order (deterministic whatever ran first)."""
+    if isinstance(executor, InlineExecutor):
+        for c in chunks:
+            yield fn(c, *args)
+        return
+    futures = [executor.submit(fn, c, *args) for c in chunks]
+    for f in futures:
+        yield f.result()
 
 
 def read_all(paths: Sequence[Path], config: Config) -> tuple[list[Document | None], list[FileResult]]:
-    """Pass 1: read every post; a post that cannot be read gets an error result and ``None``."""
+    """Pass 1 in this process, without a cache: every post read (``None`` when it failed)."""
     docs: list[Document | None] = []
     results: list[FileResult] = []
-    for p in paths:
-        start = time.perf_counter()
-        result = FileResult(source=str(p))
-        try:
-            doc = read(p, config=config)
-            result.add(doc.diagnostics)
-        except MigrateError as e:
-            doc = None
-            result.add([Diagnostic("error", e.code, e.message, e.path or str(p), e.line)])
-        result.seconds = time.perf_counter() - start
-        docs.append(doc)
+    for out in _read_task([(str(p), "") for p in paths], config, "rst", None):
+        result = FileResult(source=out.source, seconds=out.seconds)
+        result.add(out.diagnostics)
+        docs.append(out.doc)
         results.append(result)
     return docs, results
 
 
-def build_site(docs: list[Document | None], results: Sequence[FileResult], job: Job) -> Site:
-    """Pass 1b: the site index.  Duplicate slugs are made unique here, deterministically."""
-    canonical = meta_rules.canonical_tags((d.meta for d in docs if d is not None), job.config)
-    for i, doc in enumerate(docs):
-        if doc is not None:
-            docs[i] = dataclasses.replace(doc, meta=meta_rules.apply_rules(doc.meta, job.config, canonical))  # type: ignore[index]
+# --------------------------------------------------------------------------- site index
+
+
+def _final_metas(
+    outs: Sequence[ReadOut], results: Sequence[FileResult], config: Config
+) -> list[Metadata | None]:
+    """Metadata rules (renames, merges, defaults) and unique slugs, decided over the whole batch."""
+    canonical = meta_rules.canonical_tags((o.meta for o in outs if o.meta is not None), config)
+    metas: list[Metadata | None] = []
     seen: dict[str, str] = {}
-    site = Site(config=job.config, roots=tuple(str(Path(r).resolve()) for r in job.roots))
-    for i, doc in enumerate(docs):
-        if doc is None:
+    for out, result in zip(outs, results, strict=True):
+        if out.meta is None:
+            metas.append(None)
             continue
-        slug = doc.meta.slug
+        meta = meta_rules.apply_rules(out.meta, config, canonical)
+        slug = meta.slug
         if slug in seen:
             n = 2
             while f"{slug}-{n}" in seen:
                 n += 1
             new = f"{slug}-{n}"
-            results[i].add(
+            result.add(
                 [
                     Diagnostic(
                         "warning",
                         "duplicate-slug",
                         f"slug '{slug}' is also used by {seen[slug]}; using '{new}'",
-                        doc.source.path,
+                        out.source,
                     )
                 ]
             )
-            doc = docs[i] = dataclasses.replace(doc, meta=dataclasses.replace(doc.meta, slug=new))  # type: ignore[index]
+            meta = dataclasses.replace(meta, slug=new)
             slug = new
-        seen[slug] = doc.source.path
-        site.add(doc)
+        seen[slug] = out.source
+        metas.append(meta)
+    return metas
+
+
+def build_site(docs: list[Document | None], results: Sequence[FileResult], job: Job) -> Site:
+    """Pass 1b for documents in memory: rules, unique slugs and the index (updates ``docs``)."""
+    outs = [
+        ReadOut(d.source.path, "", d.meta, section_anchors(d), [])
+        if d is not None
+        else ReadOut("", "", None, (), [])
+        for d in docs
+    ]
+    metas = _final_metas(outs, results, job.config)
+    site = Site(config=job.config, roots=tuple(str(Path(r).resolve()) for r in job.roots))
+    for i, (doc, meta) in enumerate(zip(docs, metas, strict=True)):
+        if doc is not None and meta is not None:
+            docs[i] = dataclasses.replace(doc, meta=meta)
+            site.add_entry(doc.source.path, meta, outs[i].anchors)
     return site
 
 
+# --------------------------------------------------------------------------- pass 2
+
+
 def process(
-    doc: Document, site: Site, job: Job, emitter
-) -> tuple[list[tuple[str, str | bytes]], list[Diagnostic], list[LinkRecord]]:
+    doc: Document, site: Site, job: Job, emitter: Any
+) -> tuple[list[tuple[str, str | bytes]], list[Diagnostic], list[LinkRecord], Document]:
     """Pass 2 for one post: rewrite links, emit, and list the files to write (no I/O but reading assets)."""
     ctx = EmitContext(config=job.config, site=site, options=dict(job.options))
     source_text = _source_text(doc)
     doc, records, assets = links.rewrite(doc, site, _family(job.link_style or job.target), source_text)
     files: list[tuple[str, str | bytes]] = []
-    diags = list(ctx.diagnostics)
+    diags: list[Diagnostic] = []
     for rec in records:
         if rec.status == "broken":
             diags.append(
                 Diagnostic("warning", "broken-link", f"{rec.target}: {rec.reason}", rec.source, rec.line)
             )
     for asset in assets:
-        files.append((asset.dest, Path(asset.src).read_bytes()))
+        if asset.exists:
+            files.append((asset.dest, Path(asset.src).read_bytes()))
     files.insert(0, (emitter.output_path(doc, ctx), emitter.emit(doc, ctx)))
     diags.extend(ctx.diagnostics)
     return files, diags, records, doc
 
 
-def convert(job: Job) -> Report:
-    """Run a batch and report; writes only under ``job.out`` (nothing when it is None)."""
-    emitter = registry.get(job.target)
-    docs, results = read_all(job.sources, job.config)
-    report = Report(target=job.target, results=results)
-    site = build_site(docs, results, job)
-    report.site = site
-    used: dict[str, str] = {}
-    for doc, result in zip(docs, results, strict=False):
-        if doc is None:
-            continue
+@dataclass
+class EmitIn:
+    source: str
+    key: str
+    meta: Metadata
+    doc: Document | None
+
+
+@dataclass
+class EmitOut:
+    source: str
+    files: list[tuple[str, str | bytes]] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    links: list[LinkRecord] = field(default_factory=list)
+    assets: dict[str, list[int]] = field(default_factory=dict)
+    doc: Document | None = None
+    seconds: float = 0.0
+    failed: bool = False
+
+
+_EMITTERS: dict[str, Any] = {}
+
+
+def _emitter(target: str) -> Any:
+    if target not in _EMITTERS:
+        _EMITTERS[target] = registry.get(target)
+    return _EMITTERS[target]
+
+
+def _emit_task(
+    items: list[EmitIn], site: Site, job: Job, cache_root: str | None, keep_docs: bool
+) -> list[EmitOut]:
+    """Worker side of pass 2."""
+    cache = Cache(Path(cache_root), VERSION) if cache_root else None
+    emitter = _emitter(job.target)
+    outs = []
+    for item in items:
         start = time.perf_counter()
+        out = EmitOut(item.source)
         try:
-            files, diags, records, _doc = process(doc, site, job, emitter)
-            result.links = records
-            result.add(diags)
-            for rel, data in files:
-                if rel in used and used[rel] != result.source and not isinstance(data, bytes):
-                    raise MigrateError(
-                        f"output {rel} would overwrite the output of {used[rel]}", code="output-clash"
-                    )
-                used.setdefault(rel, result.source)
-                if job.out is not None:
-                    write_atomic(safe_join(job.out, rel), data)
-                result.outputs.append(rel)
+            doc = item.doc or (cache.load_doc(item.key) if cache else None)
+            if doc is None:  # cache lost between the passes: read again
+                doc = read_one(Path(item.source), job.config, job.source_format)
+            doc = dataclasses.replace(doc, meta=item.meta)
+            files, diags, records, emitted = process(doc, site, job, emitter)
+            out.files, out.diagnostics, out.links = files, diags, records
+            out.assets = _asset_stats(records, site, job)
+            if job.verify:
+                out.diagnostics.extend(_verify(emitted, files[0][1], job.target))
+            if keep_docs:
+                out.doc = emitted
         except MigrateError as e:
-            result.add([Diagnostic("error", e.code, e.message, e.path or result.source, e.line)])
-        result.seconds += time.perf_counter() - start
+            out.failed = True
+            out.diagnostics.append(Diagnostic("error", e.code, e.message, e.path or item.source, e.line))
+        out.seconds = time.perf_counter() - start
+        outs.append(out)
+    return outs
+
+
+def _verify(doc: Document, output: str | bytes, target: str) -> list[Diagnostic]:
+    try:
+        from . import verify
+    except ImportError:  # pragma: no cover - verify ships with the package
+        return []
+    kind = verify.output_kind(target)
+    if kind is None:
+        return []
+    return [
+        Diagnostic("warning", "loss", f"output lost {loss}", doc.source.path, 0)
+        for loss in verify.verify(doc, output, kind)
+    ]
+
+
+def _asset_stats(records: Sequence[LinkRecord], site: Site, job: Job) -> dict[str, list[int]]:
+    """Size and mtime of every local file the post copies (an incremental run re-copies on change)."""
+    stats: dict[str, list[int]] = {}
+    for rec in records:
+        if rec.status == "asset":
+            post = site.by_source.get(str(Path(rec.source).resolve()))
+            res = links.LinkResolver(site, post).resolve(rec.target, "url") if post else None
+            src = res.asset if res is not None and res.asset else ""
+            if src:
+                stats[src] = _stat(src)
+    return dict(sorted(stats.items()))
+
+
+def _stat(path: str) -> list[int]:
+    try:
+        st = os.stat(path)
+        return [st.st_size, st.st_mtime_ns]
+    except OSError:
+        return [-1, -1]
+
+
+def post_fingerprint(post: Post) -> str:
+    """What another post's rendering may depend on: this post's URL inputs and anchors."""
+    return digest(
+        post.slug,
+        post.title,
+        post.date.isoformat() if post.date else "",
+        post.docname,
+        json.dumps(post.anchors),
+        "\n".join(post.old_urls),
+        "\n".join(post.categories),
+    )
+
+
+# --------------------------------------------------------------------------- the batch
+
+
+def convert(job: Job, executor: Executor | None = None, progress: Progress | None = None) -> Report:
+    """Run a batch and report; writes only under ``job.out`` (nothing when it is None or checking)."""
+    started = time.perf_counter()
+    emitter = _emitter(job.target)
+    executor = executor or InlineExecutor()
+    report = Report(target=job.target)
+    cache_root = job.cache_root()
+    cache = Cache(cache_root, VERSION) if cache_root is not None and not job.force else None
+    writer_cache = str(cache_root) if cache_root is not None and job.writes else None
+    manifest = Manifest.load(job.out) if job.out is not None else None
+    cfg_fp = config_fingerprint(job.config)
+
+    # pass 1 ---------------------------------------------------------------
+    sources = [str(p) for p in job.sources]
+    results = [FileResult(source=s) for s in sources]
+    read_outs: list[ReadOut | None] = [None] * len(sources)
+    todo: list[tuple[int, str, str]] = []
+    for i, s in enumerate(sources):
+        try:
+            key = digest(
+                VERSION, cfg_fp, job.source_format, str(Path(s).resolve()), source_fingerprint(Path(s))
+            )
+        except OSError as e:
+            results[i].add([Diagnostic("error", "io", f"cannot read: {e.strerror}", s, 0)])
+            read_outs[i] = ReadOut(s, "", None, (), [])
+            continue
+        entry = cache.read_entry(s, key) if cache else None
+        if entry is not None:
+            read_outs[i] = _read_out_from_entry(s, key, entry)
+        else:
+            todo.append((i, s, key))
+    done = len(sources) - len(todo)
+    if progress:
+        progress("read", done, len(sources))
+    chunk = _chunk_size(job, len(todo), executor)
+    # documents read in this run go to the cache only when this run writes; otherwise memory
+    read_cache = writer_cache
+    for batch, outs in zip(
+        _chunks(todo, chunk),
+        _run(
+            executor,
+            _read_task,
+            [[(s, k) for _, s, k in c] for c in _chunks(todo, chunk)],
+            job.config,
+            job.source_format,
+            read_cache,
+        ),
+        strict=True,
+    ):
+        for (i, _, _), out in zip(batch, outs, strict=True):
+            read_outs[i] = out
+        done += len(batch)
+        if progress:
+            progress("read", done, len(sources))
+    for i, out in enumerate(read_outs):
+        assert out is not None
+        results[i].add(out.diagnostics)
+        results[i].timings["read"] = round(out.seconds, 6)
+        results[i].cached = out.cached
+
+    # site index -------------------------------------------------------------
+    outs_list = [o for o in read_outs if o is not None]
+    metas = _final_metas(outs_list, results, job.config)
+    site = Site(config=job.config, roots=tuple(str(Path(r).resolve()) for r in job.roots))
+    for out, meta in zip(outs_list, metas, strict=True):
+        if meta is not None:
+            site.add_entry(out.source, meta, out.anchors)
+    report.site = site
+    fps = {p.source: post_fingerprint(p) for p in site.posts}
+    site_fp = digest(*sorted(fps.values()))
+
+    # pass 2 ---------------------------------------------------------------
+    opts_fp = json.dumps(job.options, sort_keys=True, default=str)
+    keep_docs = hasattr(emitter, "site_files")
+    emit_entries: dict[str, dict] = {}
+    pending: list[tuple[int, EmitIn, str]] = []
+    for i, (out, meta) in enumerate(zip(outs_list, metas, strict=True)):
+        if meta is None:
+            continue
+        ekey = digest(
+            VERSION,
+            job.target,
+            job.link_style,
+            opts_fp,
+            cfg_fp,
+            out.key,
+            json.dumps(to_data(meta), sort_keys=True),
+            str(job.verify),
+        )
+        prev = cache.emit_entry(out.source) if cache else None
+        if prev is not None and _emit_still_valid(prev, ekey, fps, site_fp, job, manifest):
+            emit_entries[out.source] = prev
+            _apply_emit_entry(results[i], prev)
+            results[i].cached = True
+            continue
+        pending.append((i, EmitIn(out.source, out.key, meta, out.doc), ekey))
+        out.doc = None  # the worker owns it now; keeps memory flat
+    done = len(outs_list) - len(pending)
+    if progress:
+        progress("emit", done, len(outs_list))
+    chunk = _chunk_size(job, len(pending), executor)
+    used: dict[str, str] = {}
+    for r in results:
+        for rel in r.outputs:
+            used[rel] = r.source
+    site_docs: dict[int, Document] = {}
+    for batch, outs in zip(
+        _chunks(pending, chunk),
+        _run(
+            executor,
+            _emit_task,
+            [[e for _, e, _ in c] for c in _chunks(pending, chunk)],
+            site,
+            job,
+            read_cache or (str(cache_root) if cache_root else None),
+            keep_docs,
+        ),
+        strict=True,
+    ):
+        for (i, item, ekey), eout in zip(batch, outs, strict=True):
+            result = results[i]
+            result.add(eout.diagnostics)
+            result.links = eout.links
+            result.timings["emit"] = round(eout.seconds, 6)
+            if eout.failed:
+                continue
+            written = _write_outputs(result, eout.files, used, job, manifest, report)
+            if written is None:
+                continue
+            if eout.doc is not None:
+                site_docs[i] = eout.doc
+            emit_entries[item.source] = {
+                "key": ekey,
+                "deps": {
+                    s: fps.get(s, "")
+                    for s in sorted({r.target_source for r in eout.links if r.target_source})
+                },
+                "site": site_fp if any(r.status == "broken" for r in eout.links) else "",
+                "assets": eout.assets,
+                "outputs": written,
+                "diagnostics": [to_data(d) for d in eout.diagnostics],
+                "links": [dataclasses.asdict(r) for r in eout.links],
+            }
+        done += len(batch)
+        if progress:
+            progress("emit", done, len(outs_list))
+
+    # site-wide files (index pages, feeds) -------------------------------------
+    if keep_docs:
+        docs = _site_docs(outs_list, metas, results, site_docs, site, job, cache_root)
+        ctx = EmitContext(config=job.config, site=site, options=dict(job.options))
+        site_result = FileResult(source=SITE)
+        try:
+            files = emitter.site_files(docs, ctx)
+            site_result.add(ctx.diagnostics)
+            _write_outputs(site_result, files, used, job, manifest, report)
+        except MigrateError as e:
+            site_result.add([Diagnostic("error", e.code, e.message, e.path or "", e.line)])
+        report.site_outputs = site_result
+
+    # deletions, manifest, cache ----------------------------------------------
+    if manifest is not None:
+        _prune(manifest, results, report, job, keep_docs)
+        if job.writes:
+            manifest.save()
+    if cache_root is not None and job.writes:
+        read_index = {}
+        for out in outs_list:
+            if out.key and (out.meta is not None or any(d.severity == "error" for d in out.diagnostics)):
+                read_index[out.source] = _read_entry(out)
+        Cache(cache_root, VERSION).save(
+            read_index, {s: e for s, e in emit_entries.items() if s in read_index}
+        )
+    report.results = results
+    report.seconds = time.perf_counter() - started
     return report
+
+
+def _read_entry(out: ReadOut) -> dict:
+    entry: dict[str, Any] = {"key": out.key, "diagnostics": [to_data(d) for d in out.diagnostics]}
+    if out.meta is None:
+        entry["error"] = True
+    else:
+        entry["meta"] = to_data(out.meta)
+        entry["anchors"] = [list(a) for a in out.anchors]
+    return entry
+
+
+def _read_out_from_entry(source: str, key: str, entry: dict) -> ReadOut:
+    diags = [from_data(d) for d in entry.get("diagnostics", [])]
+    if entry.get("error"):
+        return ReadOut(source, key, None, (), diags, cached=True)
+    return ReadOut(
+        source,
+        key,
+        from_data(entry["meta"]),
+        tuple(tuple(a) for a in entry.get("anchors", ())),
+        diags,
+        cached=True,
+    )
+
+
+def _emit_still_valid(
+    prev: dict, key: str, fps: dict[str, str], site_fp: str, job: Job, manifest: Manifest | None
+) -> bool:
+    if prev.get("key") != key:
+        return False
+    if any(fps.get(s) != fp for s, fp in prev.get("deps", {}).items()):
+        return False
+    if prev.get("site") and prev["site"] != site_fp:
+        return False
+    if any(_stat(src) != st for src, st in prev.get("assets", {}).items()):
+        return False
+    if job.out is None or manifest is None:
+        return False
+    for rel, digest_ in prev.get("outputs", []):
+        rec = manifest.files.get(rel)
+        if rec is None or rec.get("sha256") != digest_:
+            return False
+        path = job.out / rel
+        if job.check:
+            try:
+                if sha256(path.read_bytes()) != digest_:
+                    return False
+            except OSError:
+                return False
+        elif not path.is_file():
+            return False
+    return True
+
+
+def _apply_emit_entry(result: FileResult, entry: dict) -> None:
+    result.add([from_data(d) for d in entry.get("diagnostics", [])])
+    result.links = [LinkRecord(**r) for r in entry.get("links", [])]
+    result.outputs = [rel for rel, _ in entry.get("outputs", [])]
+
+
+def _write_outputs(
+    result: FileResult,
+    files: Sequence[tuple[str, str | bytes]],
+    used: dict[str, str],
+    job: Job,
+    manifest: Manifest | None,
+    report: Report,
+) -> list[list[str]] | None:
+    """Write (or, checking, compare) one post's files; ``None`` when one of them was refused."""
+    written: list[list[str]] = []
+    try:
+        planned = []
+        for rel, data in files:
+            if rel in used and used[rel] != result.source:
+                if isinstance(data, bytes) and rel.startswith(("assets/", "static/")):
+                    continue  # the same shared asset, copied by another post already
+                raise MigrateError(
+                    f"output {rel} would overwrite the output of {used[rel]}", code="output-clash"
+                )
+            path = safe_join(job.out, rel) if job.out is not None else None
+            planned.append((rel, data, path))
+        for rel, data, path in planned:
+            used.setdefault(rel, result.source)
+            digest_ = sha256(data)
+            written.append([rel, digest_])
+            result.outputs.append(rel)
+            if path is None:
+                continue
+            action = _action(path, data)
+            if (
+                action != "unchanged"
+                and manifest is not None
+                and not manifest.owns(rel)
+                and path.exists()
+                and not job.force
+            ):
+                raise MigrateError(
+                    f"{path} exists and was not written by migrate; not overwriting it (use --force)",
+                    result.source,
+                    code="output-exists",
+                )
+            report.changes.append(Change(action, rel, result.source))
+            if job.writes:
+                if manifest is not None:
+                    manifest.record(rel, result.source, digest_, job.target)
+                if action != "unchanged":
+                    write_atomic(path, data)
+    except MigrateError as e:
+        result.add([Diagnostic("error", e.code, e.message, e.path or result.source, e.line)])
+        return None
+    return written
+
+
+def _action(path: Path, data: str | bytes) -> str:
+    raw = data.encode("utf-8") if isinstance(data, str) else data
+    try:
+        if path.stat().st_size == len(raw) and path.read_bytes() == raw:
+            return "unchanged"
+        return "update"
+    except OSError:
+        return "create"
+
+
+def _prune(
+    manifest: Manifest, results: Sequence[FileResult], report: Report, job: Job, site_target: bool
+) -> None:
+    """Delete outputs migrate wrote earlier that no post produces any more (and only those)."""
+    produced = {rel for r in results for rel in r.outputs}
+    if report.site_outputs is not None:
+        produced.update(report.site_outputs.outputs)
+    ok_sources = {r.source for r in results if r.status != "error"}
+    this_run = {r.source for r in results}
+    for rel, info in sorted(manifest.files.items()):
+        if rel in produced or info.get("target", job.target) != job.target:
+            continue
+        source = info.get("source", "")
+        if source == SITE:
+            stale = site_target and report.site_outputs is not None and report.site_outputs.status != "error"
+        elif source in this_run:
+            stale = source in ok_sources
+        else:
+            stale = not Path(source).exists()
+        if not stale:
+            continue
+        path = job.out / rel  # type: ignore[operator]
+        try:
+            current = sha256(path.read_bytes())
+        except OSError:
+            manifest.forget(rel)
+            continue
+        if current != info.get("sha256"):
+            report.notes.append(f"{rel} was changed by hand since migrate wrote it; kept")
+            continue
+        report.changes.append(Change("delete", rel, source))
+        if job.writes:
+            path.unlink()
+            manifest.forget(rel)
+
+
+def _site_docs(
+    outs: Sequence[ReadOut],
+    metas: Sequence[Metadata | None],
+    results: Sequence[FileResult],
+    fresh: dict[int, Document],
+    site: Site,
+    job: Job,
+    cache_root: Path | None,
+) -> list[Document]:
+    """Every converted post as the emitter saw it, for index pages and feeds."""
+    cache = Cache(cache_root, VERSION) if cache_root is not None else None
+    docs = []
+    for i, (out, meta) in enumerate(zip(outs, metas, strict=True)):
+        if meta is None or results[i].status == "error":
+            continue
+        doc = fresh.get(i)
+        if doc is None:
+            base = cache.load_doc(out.key) if cache else None
+            if base is None:
+                try:
+                    base = read_one(Path(out.source), job.config, job.source_format)
+                except MigrateError:
+                    continue
+            doc, _, _ = links.rewrite(
+                dataclasses.replace(base, meta=meta), site, _family(job.link_style or job.target), ""
+            )
+        docs.append(doc)
+    return docs
 
 
 def _family(target: str) -> str:

@@ -12,6 +12,15 @@ EXIT_FAILED = 1
 EXIT_USAGE = 2
 
 
+@dataclass(frozen=True)
+class Change:
+    """One file the run created, updated, left unchanged or deleted (or would, with --check)."""
+
+    action: str  # create | update | unchanged | delete
+    path: str
+    source: str
+
+
 @dataclass
 class FileResult:
     source: str
@@ -20,6 +29,9 @@ class FileResult:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     seconds: float = 0.0
     links: list = field(default_factory=list)
+    cached: bool = False
+    """True when the incremental cache made converting this post unnecessary."""
+    timings: dict[str, float] = field(default_factory=dict)
 
     def add(self, diags) -> None:
         self.diagnostics.extend(diags)
@@ -42,7 +54,8 @@ class FileResult:
                 for r in self.links
                 if r.status == "broken"
             ],
-            "seconds": round(self.seconds, 4),
+            "cached": self.cached,
+            "timings": self.timings,
         }
 
 
@@ -52,6 +65,9 @@ class Report:
     results: list[FileResult] = field(default_factory=list)
     site: object = None
     site_outputs: FileResult | None = None
+    changes: list[Change] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    seconds: float = 0.0
 
     @property
     def failed(self) -> list[FileResult]:
@@ -67,11 +83,24 @@ class Report:
             out[r.status] += 1
         out["outputs"] = sum(len(r.outputs) for r in self.results)
         out["broken_links"] = sum(1 for r in self.results for x in r.links if x.status == "broken")
+        out["losses"] = sum(1 for d in self.diagnostics if d.code == "loss")
+        out["cached"] = sum(1 for r in self.results if r.cached)
+        for action in ("create", "update", "unchanged", "delete"):
+            out[action] = sum(1 for c in self.changes if c.action == action)
         return out
 
-    def exit_code(self, fail_on: tuple[str, ...] = ("error",)) -> int:
-        """0 clean; 1 when a file failed (or, with ``fail_on``, warned)."""
-        if self.failed:
+    @property
+    def pending_changes(self) -> list[Change]:
+        """What ``--check`` complains about: files that would be created, updated or deleted."""
+        return [c for c in self.changes if c.action != "unchanged"]
+
+    def exit_code(self, fail_on: tuple[str, ...] = ("error",), check: bool = False) -> int:
+        """0 clean; 1 when a file failed, when ``fail_on`` matched, or (``check``) when outputs would change."""
+        if self.failed or (self.site_outputs is not None and self.site_outputs.status == "error"):
+            return EXIT_FAILED
+        if check and self.pending_changes:
+            return EXIT_FAILED
+        if "loss" in fail_on and self.totals()["losses"]:
             return EXIT_FAILED
         if "warning" in fail_on and any(r.status == "warning" for r in self.results):
             return EXIT_FAILED
@@ -80,5 +109,14 @@ class Report:
         return EXIT_OK
 
     def to_json(self) -> str:
-        data = {"target": self.target, "totals": self.totals(), "files": [r.to_data() for r in self.results]}
+        data = {
+            "target": self.target,
+            "totals": self.totals(),
+            "seconds": round(self.seconds, 3),
+            "files": [r.to_data() for r in self.results],
+            "changes": [c.__dict__ for c in self.pending_changes],
+            "notes": self.notes,
+        }
+        if self.site_outputs is not None:
+            data["site"] = self.site_outputs.to_data()
         return json.dumps(data, indent=1, ensure_ascii=False) + "\n"

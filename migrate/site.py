@@ -1,8 +1,15 @@
 """The site index: every post of the batch, its old URLs and its new one.
 
 Built in pass 1 from the documents alone (metadata, file names, section ids), so it is
-the same whether the batch ran in one process or many.  Pass 2 resolves links against
-it (:mod:`migrate.transforms.links`).
+the same whether the batch ran in one process or many: a :class:`Site` is plain data
+(dataclasses, strings, tuples, dicts) and pickles.  Pass 2 resolves links against it
+(:mod:`migrate.transforms.links`).
+
+Library use::
+
+    site = migrate.Site.build(docs, config, roots=["posts/"])
+    post = site.find_old_url("/x/blog/2013/09/07/devstack-local-config/")[0]
+    site.new_url(post, "hugo")  # '/posts/devstack-local-config/'
 """
 
 from __future__ import annotations
@@ -11,13 +18,13 @@ import posixpath
 import re
 import string
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path, PurePosixPath
 from urllib.parse import urlsplit
 
 from .config import Config
-from .model import Div, Document, Figure, Heading, Span, Table, Target, Topic, walk
+from .model import Div, Document, Figure, Heading, Metadata, Span, Table, Target, Topic, walk
 from .slug import slugify, stem_slug, title_slug
 
 POST_SUFFIXES = (".rst", ".rest", ".txt")
@@ -25,16 +32,36 @@ POST_SUFFIXES = (".rst", ".rest", ".txt")
 
 @dataclass(frozen=True)
 class Post:
-    """One post as the rest of the batch sees it."""
+    """One post as the rest of the batch sees it.
+
+    ``anchors`` maps every id a ``#fragment`` may name in the post (section ids, labels,
+    targets) to the id the emitted page carries for it: a label written before a section
+    (``.. _trunk-port-setup:``) maps to the section's own id.
+    """
 
     source: str
     docname: str
     slug: str
     title: str
     date: datetime | None
-    ids: frozenset[str] = frozenset()
+    anchors: tuple[tuple[str, str], ...] = ()
     old_urls: tuple[str, ...] = ()
     categories: tuple[str, ...] = ()
+
+    @property
+    def ids(self) -> frozenset[str]:
+        return frozenset(k for k, _ in self.anchors)
+
+    def anchor(self, fragment: str) -> str | None:
+        """The emitted id for ``fragment`` (exact, then ignoring case), or None."""
+        for k, v in self.anchors:
+            if k == fragment:
+                return v
+        folded = fragment.lower()
+        for k, v in self.anchors:
+            if k.lower() == folded:
+                return v
+        return None
 
     def fields(self, section: str = "") -> dict[str, str]:
         """Values of the URL placeholders for this post (the date in its own zone, never UTC)."""
@@ -58,29 +85,38 @@ def fill(pattern: str, values: dict[str, str]) -> str:
 
 
 def url_key(url: str) -> str:
-    """Lookup form of a site-relative URL: no trailing slash or ``index.html``."""
+    """Lookup form of a site-relative URL: no query, fragment, trailing slash or ``index.html``."""
     path = url.split("#", 1)[0].split("?", 1)[0]
-    if path.endswith("/index.html"):
+    if path.endswith("/index.html") or path == "index.html":
         path = path[: -len("index.html")]
     return path.rstrip("/") or "/"
 
 
-def section_ids(doc: Document) -> frozenset[str]:
-    """Every id a ``#fragment`` may point at in this post."""
-    ids: set[str] = set()
+def section_anchors(doc: Document) -> tuple[tuple[str, str], ...]:
+    """(id a fragment may name, id the emitted page carries) for every anchor of ``doc``."""
+    out: dict[str, str] = {}
     for n in walk(doc.blocks):
         if isinstance(n, Heading):
-            ids.add(n.id)
-            ids.update(n.extra_ids)
+            primary = n.id or next((i for i in n.extra_ids if i), "")
+            for i in (n.id, *n.extra_ids):
+                if i:
+                    out.setdefault(i, primary)
         elif isinstance(n, (Target, Span, Table, Topic, Figure, Div)) and getattr(n, "id", ""):
-            ids.add(n.id)
-    ids.discard("")
-    return frozenset(ids)
+            out.setdefault(n.id, n.id)
+    return tuple(sorted(out.items()))
+
+
+def section_ids(doc: Document) -> frozenset[str]:
+    """Every id a ``#fragment`` may point at in this post."""
+    return frozenset(k for k, _ in section_anchors(doc))
 
 
 @dataclass
 class Site:
-    """Every post of the batch, indexed by each way a link may name it."""
+    """Every post of the batch, indexed by each way a link may name it.
+
+    Plain data: it pickles, and two sites built from the same documents compare equal.
+    """
 
     posts: list[Post] = field(default_factory=list)
     config: Config = field(default_factory=Config)
@@ -94,58 +130,84 @@ class Site:
     by_label: dict[str, tuple[Post, str]] = field(default_factory=dict)
 
     @classmethod
-    def build(cls, docs: Iterable[Document], config: Config, roots: Sequence[str | Path] = ()) -> Site:
-        site = cls(config=config, roots=tuple(str(Path(r).resolve()) for r in roots))
+    def build(cls, docs: Iterable[Document], config: Config | None = None, roots: Sequence[str | Path] = ()) -> Site:
+        """Index ``docs`` (``roots``: the source directories ``:doc:`` names are relative to)."""
+        site = cls(config=config or Config(), roots=tuple(str(Path(r).resolve()) for r in roots))
         for doc in docs:
             site.add(doc)
         return site
 
     def docname(self, source: str) -> str:
+        """Sphinx-style document name: the path below a source root, without suffix."""
         p = Path(source).resolve()
         for root in self.roots:
             if p.is_relative_to(root):
                 return PurePosixPath(p.relative_to(root).as_posix()).with_suffix("").as_posix()
         return PurePosixPath(p.name).with_suffix("").as_posix()
 
+    def old_urls_of(self, post: Post, aliases: Iterable[str] = ()) -> tuple[str, ...]:
+        """The post's URLs on the old site: each ``old_permalink`` pattern, then its aliases."""
+        olds = [
+            fill(p, post.fields())
+            for p in self.config.old_permalink
+            if post.date or not {"{year}", "{month}", "{day}"} & set(re.findall(r"\{\w+\}", p))
+        ]
+        for a in aliases:
+            # an absolute alias is this post's own old address: keep its path, whatever the host
+            local = (self.local_path(a) or urlsplit(a).path or "/") if "://" in a else a
+            olds.append(local if local.startswith("/") else "/" + local)
+        return tuple(dict.fromkeys(olds))
+
     def add(self, doc: Document) -> Post:
-        meta = doc.meta
+        """Index one document (the first post to claim a slug, name or old URL keeps it)."""
+        return self.add_entry(doc.source.path, doc.meta, section_anchors(doc))
+
+    def add_entry(self, source: str, meta: Metadata, anchors: tuple[tuple[str, str], ...] = ()) -> Post:
+        """Index one post from its metadata and anchors alone (what pass 1 sends back)."""
         post = Post(
-            source=str(Path(doc.source.path).resolve()),
-            docname=self.docname(doc.source.path),
+            source=str(Path(source).resolve()),
+            docname=self.docname(source),
             slug=meta.slug,
             title=meta.title,
             date=meta.date,
-            ids=section_ids(doc),
+            anchors=tuple(tuple(a) for a in anchors),  # type: ignore[misc]
             categories=meta.categories,
         )
-        olds = [fill(p, post.fields()) for p in self.config.old_permalink if post.date or "{year}" not in p]
-        olds.extend(a if a.startswith("/") or "://" in a else "/" + a for a in meta.aliases)
-        post = Post(**{**post.__dict__, "old_urls": tuple(dict.fromkeys(olds))})
+        post = replace(post, old_urls=self.old_urls_of(post, meta.aliases))
         self.posts.append(post)
         self.by_source[post.source] = post
         self.by_name.setdefault(Path(post.source).name, []).append(post)
         self.by_slug.setdefault(post.slug, post)
         self.by_docname.setdefault(post.docname, post)
         for url in post.old_urls:
-            key = url_key(self.local_path(url) or url)
+            key = url_key(url)
             self.by_old_url.setdefault(key, post)
             self.by_old_url_folded.setdefault(key.lower(), post)
-        for i in post.ids:
-            self.by_label.setdefault(i, (post, i))
+        for k, v in post.anchors:
+            self.by_label.setdefault(k, (post, v))
         return post
 
     # ------------------------------------------------------------------ lookups
 
+    def post_for(self, source: str | Path) -> Post | None:
+        return self.by_source.get(str(Path(source).resolve()))
+
     def local_path(self, url: str) -> str | None:
-        """The path of ``url`` when it is on the old site (relative to its root), else None."""
+        """The path of ``url`` when it is on the old site (relative to its root), else None.
+
+        Site-absolute paths (``/x/blog/...``) are on the old site; so are ``http(s)`` URLs
+        on the host of ``old_base_url`` (and below its path, which is stripped).
+        """
         parts = urlsplit(url)
         if not parts.scheme and not parts.netloc:
             return url if url.startswith("/") else None
         base = urlsplit(self.config.old_base_url) if self.config.old_base_url else None
-        if base and parts.netloc.lower() == base.netloc.lower() and parts.scheme in ("http", "https"):
+        if base and parts.netloc.lower() == base.netloc.lower() and parts.scheme in ("http", "https", ""):
             prefix = base.path.rstrip("/")
             path = parts.path or "/"
-            if prefix and path.startswith(prefix):
+            if prefix:
+                if path != prefix and not path.startswith(prefix + "/"):
+                    return path + (f"#{parts.fragment}" if parts.fragment else "")
                 path = path[len(prefix) :] or "/"
             return path + (f"#{parts.fragment}" if parts.fragment else "")
         return None
@@ -158,8 +220,18 @@ class Site:
         post = self.by_old_url_folded.get(key.lower())
         return post, post is not None
 
+    def find_relative_url(self, target: str, from_post: Post) -> tuple[Post | None, bool]:
+        """A relative URL (``../devstack-local-config/``) read against the linking post's old URLs."""
+        for old in from_post.old_urls:
+            base = old if old.endswith("/") else posixpath.dirname(old) + "/"
+            path = posixpath.normpath(posixpath.join(base, target.split("#", 1)[0]))
+            post, folded = self.find_old_url(path)
+            if post is not None:
+                return post, folded
+        return None, False
+
     def find_file(self, target: str, from_source: str) -> Post | None:
-        """A post named by file: relative to the linking post, then by bare file name."""
+        """A post named by file: relative to the linking post, then by bare file name if unique."""
         base = posixpath.dirname(Path(from_source).as_posix())
         cand = Path(posixpath.normpath(posixpath.join(base, target)))
         post = self.by_source.get(str(cand.resolve()))
@@ -170,7 +242,7 @@ class Site:
 
     def find_doc(self, name: str, from_post: Post | None) -> Post | None:
         """Sphinx ``:doc:`` target: absolute from the source root, or relative to the linking post."""
-        name = name.removesuffix(".rst").removesuffix(".txt")
+        name = name.removesuffix(".rst").removesuffix(".txt").rstrip("/")
         if name.startswith("/"):
             return self.by_docname.get(name.lstrip("/"))
         if from_post is not None:
@@ -180,7 +252,7 @@ class Site:
         return self.by_docname.get(name) or self.by_slug.get(name)
 
     def find_label(self, label: str) -> tuple[Post, str] | None:
-        """Sphinx ``:ref:`` label -> (post, id); labels are normalized the way docutils makes ids."""
+        """Sphinx ``:ref:`` label -> (post, emitted id); labels are normalized the way docutils makes ids."""
         from docutils.nodes import make_id
 
         return self.by_label.get(make_id(label))

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 from typing import Any
+from urllib.parse import quote
 
 from ..model import CodeBlock, Document, Embed, Figure, Image, walk
 from .base import EmitContext
@@ -19,6 +20,7 @@ from .markdown import (
     dump_front_matter,
     embed_url,
     escape_text,
+    html_attr,
     options_from,
     rename_fields,
     report,
@@ -91,10 +93,11 @@ class HugoRenderer(MarkdownRenderer):
             return f"{{{{< youtube {_quote(e.id)} >}}}}"
         if e.kind == "vimeo" and e.id:
             return f"{{{{< vimeo {_quote(e.id)} >}}}}"
-        if e.kind == "gist" and "/" in e.id:
-            user, _, gid = e.id.partition("/")
-            extra = f" {_quote(e.attrs['file'])}" if e.attrs.get("file") else ""
-            return f"{{{{< gist {_quote(user)} {_quote(gid)}{extra} >}}}}"
+        if e.kind == "gist" and e.id:
+            # Hugo removed its ``gist`` shortcode in v0.156; GitHub's own embed script works
+            # everywhere (it needs ``markup.goldmark.renderer.unsafe``, like every HTML fallback)
+            file = f"?file={quote(e.attrs['file'])}" if e.attrs.get("file") else ""
+            return f'<script src="https://gist.github.com/{html_attr(e.id)}.js{file}"></script>'
         url = embed_url(e)
         if url:
             return f"<{url}>"

@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from ..model import Document, Embed, SummaryBreak, walk
+from ..site import Post, fill
 from .base import EmitContext
 from .markdown import (
     MarkdownOptions,
@@ -91,6 +92,34 @@ JEKYLL_DEFAULTS = MarkdownOptions(
 )
 
 
+def post_permalink(doc: Document, ctx: EmitContext) -> str:
+    """The post's ``permalink``, fixed at conversion time (option ``permalink``).
+
+    ``auto`` (the default) fills ``Config.jekyll_permalink`` with the post's own date, in the
+    post's own offset: Jekyll would otherwise compute ``:year/:month/:day`` in the build
+    machine's time zone (a post at 23:30 +00:00 moves to the next day in Tokyo) and slugify
+    ``:slug`` (``tmux_for_the_homelab`` becomes ``tmux-for-the-homelab``), so links written as
+    plain URLs and the old site's structure would drift.  ``none`` leaves the URL to the
+    site's ``permalink`` setting; any other value is a pattern with migrate's placeholders
+    (``/{year}/{month}/{day}/{slug}/``) or a literal path.
+    """
+    opt = str(ctx.options.get("permalink", "auto"))
+    if opt in ("none", "", "false", "False"):
+        return ""
+    pattern = getattr(ctx.config, "jekyll_permalink", "") if opt == "auto" else opt
+    if not pattern:
+        return ""
+    post = Post(
+        source=doc.source.path,
+        docname="",
+        slug=slug_of(doc),
+        title=doc.meta.title,
+        date=doc.meta.date,
+        categories=doc.meta.categories,
+    )
+    return fill(pattern, post.fields())
+
+
 def jekyll_front_matter(doc: Document, ctx: EmitContext, has_more: bool) -> dict[str, Any]:
     m = doc.meta
     data: dict[str, Any] = {"layout": ctx.options.get("layout", "post"), "title": m.title}
@@ -118,8 +147,9 @@ def jekyll_front_matter(doc: Document, ctx: EmitContext, has_more: bool) -> dict
         data["lang"] = m.lang
     if m.aliases:
         data["redirect_from"] = list(m.aliases)
-    if ctx.options.get("permalink"):
-        data["permalink"] = ctx.options["permalink"]
+    link = post_permalink(doc, ctx)
+    if link:
+        data["permalink"] = link
     for k, v in m.extra.items():
         data.setdefault(k, v)
     return data

@@ -104,6 +104,9 @@ class MarkdownOptions:
     """Add ``markdown="1"`` on HTML wrappers holding Markdown (kramdown needs it, others ignore it)."""
 
 
+TITLE_ROLES = {"title-reference", "title", "t"}
+"""docutils' default role: the title of a work, rendered ``<cite>`` (emphasis in Markdown)."""
+
 ALERT_KINDS = {
     "note": "NOTE",
     "seealso": "NOTE",
@@ -206,6 +209,8 @@ def _is_space(ch: str) -> bool:
 
 def escape_text(s: str, *, table: bool = False, link: bool = False, gfm: bool = True) -> str:
     """Escape a literal text run so Markdown reads it back unchanged, and escape nothing more."""
+    if "\x00" in s:  # docutils' backslash-escape marker: ``\ `` is "no space here"
+        s = re.sub("\x00[ \n]", "", s).replace("\x00", "")
     out: list[str] = []
     i, n = 0, len(s)
     while i < n:
@@ -631,15 +636,14 @@ class MarkdownRenderer:
 
     # -- images and figures
     def image(self, im: Image) -> str:
-        if im.width or im.height:
-            md = self.html_image(im)
-        else:
-            self.link_depth += 1
-            alt = escape_text(im.alt, link=True, gfm=self.gfm)
-            self.link_depth -= 1
-            md = f"![{alt}]({link_destination(im.src)}{link_title(im.title)})"
+        if im.width or im.height or im.classes:
+            return self.html_image(im)  # wraps itself in <a> when it has a target
+        self.link_depth += 1
+        alt = escape_text(im.alt, link=True, gfm=self.gfm)
+        self.link_depth -= 1
+        md = f"![{alt}]({self.destination('url', im.src)}{link_title(im.title)})"
         if im.target:
-            md = f"[{md}]({link_destination(im.target)})"
+            md = f"[{md}]({self.destination('url', im.target)})"
         return md
 
     def html_image(self, im: Image) -> str:
@@ -744,18 +748,28 @@ class MarkdownRenderer:
         return comment(self.literal(b.text)) if b.text.strip() else None
 
     def b_Div(self, b: Div) -> str:
-        self.warn("unmapped-directive", f"directive {b.name or 'div'!r} kept as <div>")
-        classes = " ".join(c for c in (b.name, *b.classes) if c)
-        attrs = f' class="{html_attr(classes)}"' if classes else ""
-        if b.id:
-            attrs += f' id="{html_attr(b.id)}"'
-        if b.blocks:
+        if b.name in STRUCTURAL_DIVS or not b.name:
+            # docutils' own wrappers: ``class`` only adds classes, the others are plain <div>s
+            classes = " ".join(c for c in (*STRUCTURAL_DIVS.get(b.name, ()), *b.classes) if c)
+            attrs = f' class="{html_attr(classes)}"' if classes else ""
+            if b.id:
+                attrs += f' id="{html_attr(b.id)}"'
+            if not attrs:
+                return self.blocks(b.blocks)
             return self.html_wrap("div", attrs, b.blocks)
-        if b.text.strip():
-            text = self.literal(b.text.rstrip("\n"))
-            fence = fence_for(text)
-            return f"<div{attrs}>\n\n{fence}\n{text}\n{fence}\n\n</div>"
-        return f"<div{attrs}></div>"
+        # a directive nobody knows: its source is kept, visibly and verbatim, so that nothing
+        # (arguments, options, line structure of its content) is lost; the reader reports it
+        self.warn("unmapped-directive", f"directive {b.name!r} kept as its rST source in a literal block")
+        if not b.text.strip() and b.blocks:
+            classes = " ".join(c for c in (b.name, *b.classes) if c)
+            attrs = f' class="{html_attr(classes)}"'
+            if b.id:
+                attrs += f' id="{html_attr(b.id)}"'
+            return self.html_wrap("div", attrs, b.blocks)
+        text = self.literal(directive_source(b))
+        fence = fence_for(text)
+        anchor = f'<a id="{html_attr(b.id)}"></a>\n\n' if b.id else ""
+        return f"{anchor}{fence}rst\n{text}\n{fence}"
 
     # -- footnotes
     @staticmethod
@@ -778,6 +792,8 @@ class MarkdownRenderer:
     def inlines(self, nodes: Iterable[Inline]) -> str:
         pieces: list[str | _Delim] = []
         for n in nodes:
+            if isinstance(n, Span) and n.role in TITLE_ROLES and not n.id:
+                n = Emph(n.content)
             if isinstance(n, (Emph, Strong)) or (
                 isinstance(n, Span) and n.role in ("del", "strike", "s") and self.gfm
             ):
@@ -867,8 +883,10 @@ class MarkdownRenderer:
         anchor = f'<a id="{html_attr(n.id)}"></a>' if n.id else ""
         if n.role in ("del", "strike", "s"):
             return anchor + f"<del>{inner}</del>"
-        if n.role and n.role not in ("inline", "span", "target"):
-            self.warn("unmapped-directive", f"role {n.role!r} kept as its text")
+        if n.role in TITLE_ROLES:
+            return anchor + f"<cite>{inner}</cite>"
+        if n.role and n.role not in QUIET_ROLES:
+            self.warn("unmapped-role", f"role {n.role!r} kept as its text")
         return anchor + inner
 
     def link(self, n: Link) -> str:
@@ -905,7 +923,8 @@ class MarkdownRenderer:
         out = []
         for n in nodes:
             if isinstance(n, Text):
-                out.append(self.literal(html.escape(n.text.replace("\n", " "), quote=False)))
+                text = re.sub("\x00[ \n]", "", n.text).replace("\x00", "")
+                out.append(self.literal(html.escape(text.replace("\n", " "), quote=False)))
             elif isinstance(n, Emph):
                 out.append(f"<em>{self.html_inlines(n.content)}</em>")
             elif isinstance(n, Strong):
@@ -940,10 +959,37 @@ class MarkdownRenderer:
                 anchor = f'<a id="{html_attr(n.id)}"></a>' if n.id else ""
                 if n.role in ("del", "strike", "s"):
                     inner = f"<del>{inner}</del>"
-                elif n.role and n.role not in ("inline", "span", "target"):
-                    self.warn("unmapped-directive", f"role {n.role!r} kept as its text")
+                elif n.role in TITLE_ROLES:
+                    inner = f"<cite>{inner}</cite>"
+                elif n.role and n.role not in QUIET_ROLES:
+                    self.warn("unmapped-role", f"role {n.role!r} kept as its text")
                 out.append(anchor + inner)
         return "".join(out)
+
+
+STRUCTURAL_DIVS: dict[str, tuple[str, ...]] = {
+    "class": (),
+    "container": ("container",),
+    "compound": ("compound",),
+    "div": (),
+}
+"""Div names that are docutils constructs, not unknown directives: no warning, no source block."""
+
+QUIET_ROLES = {"inline", "span", "target", "title-reference", "title", "t", "del", "strike", "s"}
+"""Span roles that render as themselves (or as emphasis) and are not reported."""
+
+
+def directive_source(b: Div) -> str:
+    """The rST text of an unmapped directive, rebuilt from its name, arguments, options and content."""
+    head = f".. {b.name}::" + (" " + " ".join(b.arguments) if b.arguments else "")
+    lines = [head.rstrip()]
+    for k, v in b.options.items():
+        lines.append(f"   :{k}: {v}".rstrip())
+    body = b.text.strip("\n")
+    if body:
+        lines.append("")
+        lines += [("   " + line).rstrip() for line in body.split("\n")]
+    return "\n".join(lines)
 
 
 def embed_url(e: Embed) -> str:

@@ -75,7 +75,7 @@ from ..model import (
 )
 from . import roles as blog_roles
 from .base import MetaHit, RstResult
-from .directives import MigrateNode, directive_node, lookup_directive, plugin_role
+from .directives import MigrateNode, directive_node, highlight_node, lookup_directive, plugin_role
 
 # --------------------------------------------------------------------------- per-parse state
 
@@ -90,6 +90,7 @@ class ParseState:
     meta: list[MetaHit] = field(default_factory=list)
     meta_directives: dict[str, MetaDirective] = field(default_factory=dict)
     lines: list[str] = field(default_factory=list)
+    doctitle: bool = True
 
     def add(self, severity: str, code: str, message: str, line: int | None = 0) -> None:
         d = Diagnostic(severity, code, message, self.path, int(line or 0))
@@ -287,7 +288,7 @@ def parse_rst(
     Never raises: rST problems become diagnostics; a docutils crash becomes an ``rst-crash``
     error diagnostic and the whole text is kept as ``Div(name="unparsed")``.
     """
-    state = ParseState(path=path, config=config, lines=text.splitlines())
+    state = ParseState(path=path, config=config, lines=text.splitlines(), doctitle=doctitle)
     state.meta_directives = {md.name.lower(): md for md in config.meta_directives}
     try:
         document = publish_doctree(
@@ -349,7 +350,22 @@ class Walker:
         subtitle: list[Inline] = []
         blocks: list[Block] = []
         metas: dict[int, dict[str, str]] = {}
-        for child in doc.children:
+        children = list(doc.children)
+        first = self._first_section(doc)
+        if first is not None:
+            # Sphinx (ABlog, Tinkerer) semantics: the first section's title is the page title,
+            # even when sibling sections or a leading field list stop docutils' promotion.
+            i = children.index(first)
+            title = self.inlines(first[0])
+            children[i : i + 1] = first.children[1:]
+            if len([c for c in doc.children if isinstance(c, nodes.section)]) > 1:
+                self.state.add(
+                    "info",
+                    "title-from-first-section",
+                    "several top-level sections: the first section's title is the post title",
+                    _line(first[0]),
+                )
+        for child in children:
             if isinstance(child, nodes.title):
                 title = self.inlines(child)
             elif isinstance(child, nodes.subtitle):
@@ -369,6 +385,21 @@ class Walker:
         for line, fields in metas.items():
             self.state.meta.append(MetaHit("docutils-meta", fields, line))
         return blocks, title, subtitle
+
+    # Nodes that may precede the title without being content (docutils' PreBibliographic,
+    # plus docinfo and Sphinx's ``.. highlight::``).
+    _BEFORE_TITLE = (nodes.PreBibliographic, nodes.docinfo, nodes.substitution_definition, highlight_node)
+
+    def _first_section(self, doc: nodes.document) -> nodes.section | None:
+        """The section to promote when docutils did not promote one, else ``None``."""
+        if not self.state.doctitle or any(isinstance(c, nodes.title) for c in doc.children):
+            return None
+        for child in doc.children:
+            if isinstance(child, nodes.section):
+                return child if child.children and isinstance(child[0], nodes.title) else None
+            if not isinstance(child, self._BEFORE_TITLE):
+                return None
+        return None
 
     def _docinfo(self, node: nodes.docinfo) -> None:
         fields: dict[str, Any] = {}

@@ -1,0 +1,100 @@
+"""The incremental cache: what pass 1 read and what pass 2 wrote, keyed by content.
+
+Layout (under ``--cache DIR``, default ``OUT/.migrate/cache``)::
+
+    index.json          one entry per source: read key, metadata, section ids, diagnostics,
+                        and the emit key, dependencies and outputs of the last run
+    docs/ab/<key>.json  the Document pass 1 produced (our lossless JSON)
+
+Keys hash the source bytes (and its ``.meta`` sidecar), the file path, the configuration
+and the tool version, so changing any of them invalidates exactly what it should.  The
+cache is an optimisation only: a missing, stale or corrupt cache means "convert again",
+never a wrong output.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+from .config import Config
+from .model import Document
+from .output import write_atomic
+
+CACHE_FORMAT = 1
+
+
+def digest(*parts: str | bytes) -> str:
+    """A stable hash of several parts (length-prefixed so parts cannot run together)."""
+    h = hashlib.sha256()
+    for p in parts:
+        raw = p.encode("utf-8") if isinstance(p, str) else p
+        h.update(len(raw).to_bytes(8, "big"))
+        h.update(raw)
+    return h.hexdigest()
+
+
+def config_fingerprint(config: Config) -> str:
+    """Hash of every configuration value (the config is a frozen dataclass)."""
+    return digest(json.dumps(dataclasses.asdict(config), sort_keys=True, default=str))
+
+
+def source_fingerprint(path: Path) -> str:
+    """Hash of what a post's reading depends on: its bytes and its Nikola sidecar, if any."""
+    parts: list[bytes] = [path.read_bytes()]
+    sidecar = path.with_suffix(".meta")
+    if sidecar != path and sidecar.is_file():
+        parts.append(sidecar.read_bytes())
+    return digest(*parts)
+
+
+class Cache:
+    """The on-disk cache; ``None``-safe helpers so the pipeline can run without one."""
+
+    def __init__(self, root: Path, version: str) -> None:
+        self.root = root
+        self.version = version
+        self.index: dict[str, Any] = {"read": {}, "emit": {}}
+        try:
+            data = json.loads((root / "index.json").read_text(encoding="utf-8"))
+            if data.get("format") == CACHE_FORMAT and data.get("version") == version:
+                self.index = {"read": data.get("read", {}), "emit": data.get("emit", {})}
+        except (OSError, ValueError, AttributeError):
+            pass
+
+    # pass 1 -----------------------------------------------------------------
+    def doc_path(self, key: str) -> Path:
+        return self.root / "docs" / key[:2] / f"{key}.json"
+
+    def read_entry(self, source: str, key: str) -> dict | None:
+        entry = self.index["read"].get(source)
+        if entry and entry.get("key") == key and (entry.get("error") or self.doc_path(key).is_file()):
+            return entry
+        return None
+
+    def load_doc(self, key: str) -> Document | None:
+        try:
+            return Document.from_json(self.doc_path(key).read_text(encoding="utf-8"))
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+
+    def store_doc(self, key: str, doc: Document) -> None:
+        write_atomic(self.doc_path(key), doc.to_json())
+
+    # pass 2 -----------------------------------------------------------------
+    def emit_entry(self, source: str) -> dict | None:
+        return self.index["emit"].get(source)
+
+    def save(self, read: dict[str, Any], emit: dict[str, Any]) -> None:
+        """Write the index; drop document files no entry refers to any more."""
+        data = {"format": CACHE_FORMAT, "version": self.version, "read": read, "emit": emit}
+        write_atomic(self.root / "index.json", json.dumps(data, sort_keys=True, ensure_ascii=False))
+        live = {e["key"] for e in read.values() if e.get("key")}
+        docs = self.root / "docs"
+        if docs.is_dir():
+            for f in docs.glob("*/*.json"):
+                if f.stem not in live:
+                    f.unlink(missing_ok=True)

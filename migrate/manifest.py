@@ -1,0 +1,83 @@
+"""Which files in the output directory migrate wrote, and from which post.
+
+migrate only ever overwrites or deletes a file it wrote itself (unless ``--force``), so it
+must remember what it wrote even when a run is killed half-way: every write is first
+appended to a journal (``.migrate/journal``) and the journal is folded into
+``.migrate/manifest.json`` when the run ends.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TextIO
+
+from .output import write_atomic
+
+STATE_DIR = ".migrate"
+SITE = "<site>"
+"""The ``source`` of site-wide files (index pages, feeds, stylesheets)."""
+
+
+def sha256(data: str | bytes) -> str:
+    raw = data.encode("utf-8") if isinstance(data, str) else data
+    return hashlib.sha256(raw).hexdigest()
+
+
+@dataclass
+class Manifest:
+    """``files``: relative output path -> {"source": post path, "sha256": content hash, "target": emitter}."""
+
+    out: Path
+    files: dict[str, dict[str, str]] = field(default_factory=dict)
+    _journal: TextIO | None = field(default=None, repr=False)
+
+    @property
+    def state(self) -> Path:
+        return self.out / STATE_DIR
+
+    @classmethod
+    def load(cls, out: Path) -> Manifest:
+        m = cls(out)
+        try:
+            data = json.loads((m.state / "manifest.json").read_text(encoding="utf-8"))
+            m.files = dict(data.get("files", {}))
+        except (OSError, ValueError, AttributeError):
+            pass
+        try:
+            for line in (m.state / "journal").read_text(encoding="utf-8").splitlines():
+                try:
+                    rel, source, digest_, target = json.loads(line)
+                except (ValueError, TypeError):
+                    continue  # a line cut short by a kill
+                m.files[rel] = {"source": source, "sha256": digest_, "target": target}
+        except OSError:
+            pass
+        return m
+
+    def owns(self, rel: str) -> bool:
+        return rel in self.files
+
+    def record(self, rel: str, source: str, digest_: str, target: str = "") -> None:
+        """Note a write before it happens (journal first, so a kill cannot orphan the file)."""
+        self.files[rel] = {"source": source, "sha256": digest_, "target": target}
+        if self._journal is None:
+            self.state.mkdir(parents=True, exist_ok=True)
+            self._journal = (self.state / "journal").open("a", encoding="utf-8")
+        # flushed to the kernel before the output is renamed into place: a killed process
+        # cannot lose it (only a power cut could, and then the next run re-adopts identical files)
+        self._journal.write(json.dumps([rel, source, digest_, target]) + "\n")
+        self._journal.flush()
+
+    def forget(self, rel: str) -> None:
+        self.files.pop(rel, None)
+
+    def save(self) -> None:
+        if self._journal is not None:
+            self._journal.close()
+            self._journal = None
+        data = {"files": dict(sorted(self.files.items()))}
+        write_atomic(self.state / "manifest.json", json.dumps(data, indent=1, ensure_ascii=False) + "\n")
+        (self.state / "journal").unlink(missing_ok=True)
