@@ -22,6 +22,7 @@ from .model import Diagnostic, Document, Metadata
 from .pipeline import Job, convert, discover
 from .reading import read
 from .report import Report
+from .site import Post, Site
 
 __all__ = [
     "Config",
@@ -32,7 +33,9 @@ __all__ = [
     "MetaDirective",
     "Metadata",
     "MigrateError",
+    "Post",
     "Report",
+    "Site",
     "SourceError",
     "convert",
     "discover",

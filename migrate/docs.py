@@ -10,7 +10,9 @@ import ast
 import dataclasses
 import inspect
 import json
+import sys
 from dataclasses import dataclass
+from pathlib import Path
 
 from . import config as config_module
 from .config import Config
@@ -80,25 +82,49 @@ def config_markdown() -> str:
     """The reference table embedded in ``docs/configuration.md``."""
     rows = ["| key | type | default | meaning |", "|---|---|---|---|"]
     for key in reference():
-        doc = " ".join(key.doc.split()).replace("|", "\\|")
+        doc = " ".join(key.doc.split()).replace("``", "`").replace("|", "\\|")
         rows.append(f"| `{key.name}` | `{key.type}` | `{_toml(key.default)}` | {doc} |")
     return "\n".join(rows) + "\n"
 
 
 BEGIN = "<!-- BEGIN GENERATED: python -m migrate.docs -->"
 END = "<!-- END GENERATED -->"
+DOC = Path(__file__).resolve().parents[1] / "docs" / "configuration.md"
 
 
-def update(path: str = "docs/configuration.md") -> None:
-    """Refresh the generated table between the markers in ``docs/configuration.md``."""
-    from pathlib import Path
-
-    p = Path(path)
-    text = p.read_text(encoding="utf-8")
+def render(text: str) -> str:
+    """``text`` with the generated table between the markers replaced by the current one."""
+    if BEGIN not in text or END not in text:
+        raise ValueError(f"the markers {BEGIN!r} and {END!r} are missing")
     head, _, rest = text.partition(BEGIN)
     _, _, tail = rest.partition(END)
-    p.write_text(f"{head}{BEGIN}\n{config_markdown()}{END}{tail}", encoding="utf-8")
+    return f"{head}{BEGIN}\n{config_markdown()}{END}{tail}"
+
+
+def update(path: str | Path = DOC) -> bool:
+    """Refresh the generated table in ``docs/configuration.md``; True when the file changed."""
+    p = Path(path)
+    text = p.read_text(encoding="utf-8")
+    new = render(text)
+    if new != text:
+        p.write_text(new, encoding="utf-8")
+    return new != text
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m migrate.docs [--check] [PATH]``: update the reference (or exit 1 if stale)."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    check = "--check" in args
+    paths = [a for a in args if a != "--check"]
+    path = Path(paths[0]) if paths else DOC
+    if check:
+        stale = render(path.read_text(encoding="utf-8")) != path.read_text(encoding="utf-8")
+        if stale:
+            print(f"{path} is out of date: run python -m migrate.docs", file=sys.stderr)
+        return 1 if stale else 0
+    update(path)
+    return 0
 
 
 if __name__ == "__main__":
-    update()
+    sys.exit(main())

@@ -86,6 +86,8 @@ class Image:
     align: str = ""
     target: str = ""
     classes: tuple[str, ...] = ()
+    attrs: dict[str, str] = field(default_factory=dict)
+    """Other image options, verbatim: ``scale``, ``loading``..."""
 
 
 @dataclass(frozen=True)
@@ -270,6 +272,8 @@ class Figure:
     legend: tuple[Block, ...] = ()
     align: str = ""
     id: str = ""
+    width: str = ""
+    """The figure's own width (rST ``:figwidth:``); the image's is ``image.width``."""
 
 
 @dataclass(frozen=True)

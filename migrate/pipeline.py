@@ -364,7 +364,7 @@ def _emit_task(
             doc = dataclasses.replace(doc, meta=item.meta)
             files, diags, records, emitted = process(doc, site, job, emitter)
             out.files, out.diagnostics, out.links = files, diags, records
-            out.assets = _asset_stats(records, site, job)
+            out.assets = _asset_stats(records)
             if job.verify:
                 out.diagnostics.extend(_verify(emitted, files[0][1], job.target))
             if keep_docs:
@@ -391,17 +391,12 @@ def _verify(doc: Document, output: str | bytes, target: str) -> list[Diagnostic]
     ]
 
 
-def _asset_stats(records: Sequence[LinkRecord], site: Site, job: Job) -> dict[str, list[int]]:
+def _asset_stats(records: Sequence[LinkRecord]) -> dict[str, list[int]]:
     """Size and mtime of every local file the post copies (an incremental run re-copies on change)."""
-    stats: dict[str, list[int]] = {}
-    for rec in records:
-        if rec.status == "asset":
-            post = site.by_source.get(str(Path(rec.source).resolve()))
-            res = links.LinkResolver(site, post).resolve(rec.target, "url") if post else None
-            src = res.asset if res is not None and res.asset else ""
-            if src:
-                stats[src] = _stat(src)
-    return dict(sorted(stats.items()))
+    return {
+        src: _stat(src)
+        for src in sorted({r.target_source for r in records if r.status == "asset" and r.target_source})
+    }
 
 
 def _stat(path: str) -> list[int]:
@@ -549,6 +544,7 @@ def convert(job: Job, executor: Executor | None = None, progress: Progress | Non
     ):
         for (i, item, ekey), eout in zip(batch, outs, strict=True):
             result = results[i]
+            result.cached = False
             result.add(eout.diagnostics)
             result.links = eout.links
             result.timings["emit"] = round(eout.seconds, 6)
@@ -562,8 +558,7 @@ def convert(job: Job, executor: Executor | None = None, progress: Progress | Non
             emit_entries[item.source] = {
                 "key": ekey,
                 "deps": {
-                    s: fps.get(s, "")
-                    for s in sorted({r.target_source for r in eout.links if r.target_source})
+                    s: fps[s] for s in sorted({r.target_source for r in eout.links if r.target_source in fps})
                 },
                 "site": site_fp if any(r.status == "broken" for r in eout.links) else "",
                 "assets": eout.assets,
@@ -589,6 +584,8 @@ def convert(job: Job, executor: Executor | None = None, progress: Progress | Non
         report.site_outputs = site_result
 
     # deletions, manifest, cache ----------------------------------------------
+    if job.writes:
+        _remove_stale_temporaries(job.out, results, report)  # type: ignore[arg-type]
     if manifest is not None:
         _prune(manifest, results, report, job, keep_docs)
         if job.writes:
@@ -762,6 +759,38 @@ def _prune(
         if job.writes:
             path.unlink()
             manifest.forget(rel)
+            _remove_empty_parents(path.parent, job.out)  # type: ignore[arg-type]
+
+
+def _remove_stale_temporaries(out: Path, results: Sequence[FileResult], report: Report) -> None:
+    """Temporary files a killed run left beside outputs of this run (``.NAME.XXXX.tmp``)."""
+    by_dir: dict[Path, set[str]] = {}
+    for r in [*results, *([report.site_outputs] if report.site_outputs else [])]:
+        for rel in r.outputs:
+            p = out / rel
+            by_dir.setdefault(p.parent, set()).add(p.name)
+    for folder, names in by_dir.items():
+        try:
+            entries = os.listdir(folder)
+        except OSError:
+            continue
+        for entry in entries:
+            if entry.startswith(".") and entry.endswith(".tmp"):
+                base = entry[1:].rsplit(".", 2)[0]
+                if base in names:
+                    (folder / entry).unlink(missing_ok=True)
+
+
+def _remove_empty_parents(folder: Path, root: Path) -> None:
+    """Remove folders a deletion left empty (a page bundle), never ``root`` or above."""
+    root = root.resolve()
+    folder = folder.resolve()
+    while folder != root and folder.is_relative_to(root):
+        try:
+            folder.rmdir()
+        except OSError:
+            return
+        folder = folder.parent
 
 
 def _site_docs(

@@ -50,6 +50,7 @@ from migrate.model import (
     Row,
     Span,
     Strong,
+    Superscript,
     SummaryBreak,
     Table,
     Target,
@@ -342,7 +343,56 @@ def test_unmapped_directive_and_role_kept_and_reported() -> None:
     assert '<div class="sidebar-thing"' in h and "<p>inner words</p>" in h
     assert "role text" in h
     codes = [x.code for x in ctx.diagnostics]
-    assert codes.count("unmapped-directive") == 2
+    assert codes.count("unmapped-directive") == 1 and codes.count("unmapped-role") == 1
+
+
+def test_unknown_directive_source_kept_verbatim() -> None:
+    ctx = EmitContext()
+    chart = Div(
+        (para("Jan, 31 Feb, 29"),),
+        name="chart",
+        arguments=("bar",),
+        options={"title": "Monthly energy (kWh)"},
+        text="Jan, 31\nFeb, 29",
+    )
+    out = MarkdownEmitter().emit(doc(chart), ctx)
+    page = parse_page(markdown_html(out))
+    assert page.pre == [".. chart:: bar\n   :title: Monthly energy (kWh)\n\n   Jan, 31\n   Feb, 29\n"]
+    assert [d.code for d in ctx.diagnostics] == ["unmapped-directive"]
+
+
+def test_docutils_wrappers_and_title_reference_do_not_warn() -> None:
+    ctx = EmitContext()
+    d = doc(
+        Div((para("classy"),), name="class", classes=("special",)),
+        Div((para("boxed"),), name="container"),
+        Div((para("one"), para("two")), name="compound"),
+        para("Read ", Span((T("Candide"),), role="title-reference"), " again."),
+    )
+    out = MarkdownEmitter().emit(d, ctx)
+    h = markdown_html(out)
+    for cls in ("special", "container", "compound"):
+        assert re.search(f'<div class="{cls}"[ >]', h)
+    assert 'class="class' not in h
+    assert "Read <em>Candide</em> again." in h
+    assert ctx.diagnostics == []
+
+
+def test_blank_lines_and_trailing_spaces_in_code_survive() -> None:
+    code = "[a]\nx = 1\n\n\n[b]\ny = 2  \n"
+    for out in (md(CodeBlock(code, "ini")), md(BulletList(((para("item"), CodeBlock(code)),)))):
+        assert parse_page(markdown_html(out)).pre == [code]
+
+
+def test_docutils_escaped_whitespace_is_removed() -> None:
+    out = md(para("10\x00 ", Superscript((T("6"),)), " bytes"))
+    assert "10<sup>6</sup> bytes" in out and "\x00" not in out
+
+
+def test_sized_image_with_target_is_one_link() -> None:
+    out = md(para(Image("rack.png", "Rack", width="320px", target="rack-full.png")))
+    page = parse_page(markdown_html(out))
+    assert page.links == ["rack-full.png"] and page.images == ["rack.png"]
 
 
 def test_embed_summary_break_target() -> None:

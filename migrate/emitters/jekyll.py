@@ -20,6 +20,7 @@ from .markdown import (
     dump_front_matter,
     embed_url,
     escape_text,
+    html_attr,
     options_from,
     rename_fields,
     report,
@@ -73,13 +74,13 @@ class JekyllRenderer(MarkdownRenderer):
     def embed(self, e: Embed) -> str:
         if e.kind == "youtube" and e.id:
             return (
-                f'<iframe width="560" height="315" src="https://www.youtube.com/embed/{e.id}" '
+                f'<iframe width="560" height="315" src="https://www.youtube.com/embed/{html_attr(e.id)}" '
                 'frameborder="0" allowfullscreen></iframe>'
             )
         if e.kind == "vimeo" and e.id:
-            return f'<iframe src="https://player.vimeo.com/video/{e.id}" width="640" height="360" frameborder="0" allowfullscreen></iframe>'
+            return f'<iframe src="https://player.vimeo.com/video/{html_attr(e.id)}" width="640" height="360" frameborder="0" allowfullscreen></iframe>'
         if e.kind == "gist" and e.id:
-            return f'<script src="https://gist.github.com/{e.id}.js"></script>'
+            return f'<script src="https://gist.github.com/{html_attr(e.id)}.js"></script>'
         url = embed_url(e)
         if url:
             return f"<{url}>"
@@ -88,7 +89,11 @@ class JekyllRenderer(MarkdownRenderer):
 
 
 JEKYLL_DEFAULTS = MarkdownOptions(
-    anchors="attr", id_algorithm="kramdown", math_inline="$$", admonitions="gfm-alert"
+    # kramdown has no GitHub alerts (``> [!NOTE]`` would show literally): a styled <div>
+    anchors="attr",
+    id_algorithm="kramdown",
+    math_inline="$$",
+    admonitions="html",
 )
 
 
@@ -172,5 +177,5 @@ class JekyllEmitter:
         body = r.render(doc)
         report(ctx, doc, r.warnings)
         more = any(isinstance(n, SummaryBreak) for n in walk(doc.blocks))
-        fm = rename_fields(jekyll_front_matter(doc, ctx, more), ctx)
+        fm = rename_fields(jekyll_front_matter(doc, ctx, more), ctx, "jekyll")
         return dump_front_matter(fm, "yaml") + "\n" + body

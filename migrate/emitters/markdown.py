@@ -298,6 +298,17 @@ def fence_for(text: str) -> str:
     return "`" * max(3, max(runs, default=0) + 1)
 
 
+_UNSAFE_SCHEME = re.compile(r"(?:javascript|vbscript|data):", re.IGNORECASE)
+
+
+def unsafe_url(url: str, image: bool = False) -> bool:
+    """A URL a browser would run as script (``javascript:``, ``vbscript:``, ``data:`` except an
+    image source), as browsers read it: ASCII whitespace and control characters are ignored,
+    case too.  Such links are written as their text only (docs/security.md)."""
+    m = _UNSAFE_SCHEME.match(re.sub(r"[\x00-\x20\x7f]+", "", url))
+    return bool(m) and not (image and m.group(0).lower() == "data:")
+
+
 def link_destination(url: str) -> str:
     if url == "" or re.search(r"[\s<>]", url) or url.count("(") != url.count(")"):
         return "<" + url.replace("<", "%3C").replace(">", "%3E") + ">"
@@ -357,6 +368,7 @@ class MarkdownRenderer:
         self.cited = {self.fn_label(n.label) for n in walk(doc.blocks) if isinstance(n, FootnoteRef)}
         self.table_depth = 0
         self.link_depth = 0
+        self.verbatim_lines: list[str] = []
 
     @property
     def gfm(self) -> bool:
@@ -435,7 +447,27 @@ class MarkdownRenderer:
         text = "\n\n".join(p for p in [body, *tail] if p.strip())
         text = "\n".join(line.rstrip() for line in text.split("\n"))
         text = re.sub(r"\n{3,}", "\n\n", text)
-        return text.strip("\n") + "\n"
+        return self.restore_verbatim(text.strip("\n")) + "\n"
+
+    # -- verbatim text (code): kept byte for byte through indentation and clean-up
+    def verbatim(self, text: str) -> str:
+        """Stand-ins for the lines of ``text``, so that blank and trailing-space lines of code
+        survive the blank-line clean-up and still get the list / quote prefix of their block."""
+        out = []
+        for line in text.split("\n"):
+            self.verbatim_lines.append(line)
+            out.append(f"\x00V{len(self.verbatim_lines) - 1}\x00")
+        return "\n".join(out)
+
+    def restore_verbatim(self, text: str) -> str:
+        if not self.verbatim_lines:
+            return text
+
+        def line(m: re.Match[str]) -> str:
+            content = self.verbatim_lines[int(m.group(2))]
+            return m.group(1) + content if content else m.group(1).rstrip()
+
+        return re.sub(r"^(.*?)\x00V(\d+)\x00$", line, text, flags=re.M)
 
     # -- blocks
     def blocks(self, blocks: Iterable[Block], tight: bool = False) -> str:
@@ -476,7 +508,9 @@ class MarkdownRenderer:
         text = self.literal(b.text.rstrip("\n"))
         fence = fence_for(text)
         out = (
-            f"{fence}{self.code_info(b)}\n{text}\n{fence}" if text else f"{fence}{self.code_info(b)}\n{fence}"
+            f"{fence}{self.code_info(b)}\n{self.verbatim(text)}\n{fence}"
+            if text
+            else f"{fence}{self.code_info(b)}\n{fence}"
         )
         if b.caption:
             out = "*" + escape_text(b.caption).strip() + "*\n\n" + out
@@ -636,6 +670,10 @@ class MarkdownRenderer:
 
     # -- images and figures
     def image(self, im: Image) -> str:
+        if unsafe_url(im.target) or unsafe_url(im.src, image=True):
+            self.warn("unsafe-link", f"image link to {im.target or im.src!r} dropped (script URL)")
+            im = replace(im, target="" if unsafe_url(im.target) else im.target)
+            im = replace(im, src="" if unsafe_url(im.src, image=True) else im.src)
         if im.width or im.height or im.classes:
             return self.html_image(im)  # wraps itself in <a> when it has a target
         self.link_depth += 1
@@ -647,6 +685,10 @@ class MarkdownRenderer:
         return md
 
     def html_image(self, im: Image) -> str:
+        if unsafe_url(im.target) or unsafe_url(im.src, image=True):
+            self.warn("unsafe-link", f"image link to {im.target or im.src!r} dropped (script URL)")
+            im = replace(im, target="" if unsafe_url(im.target) else im.target)
+            im = replace(im, src="" if unsafe_url(im.src, image=True) else im.src)
         attrs = f'src="{html_attr(im.src)}" alt="{html_attr(im.alt)}"'
         for name in ("title", "width", "height"):
             v = getattr(im, name)
@@ -769,7 +811,7 @@ class MarkdownRenderer:
         text = self.literal(directive_source(b))
         fence = fence_for(text)
         anchor = f'<a id="{html_attr(b.id)}"></a>\n\n' if b.id else ""
-        return f"{anchor}{fence}rst\n{text}\n{fence}"
+        return f"{anchor}{fence}rst\n{self.verbatim(text)}\n{fence}"
 
     # -- footnotes
     @staticmethod
@@ -891,6 +933,9 @@ class MarkdownRenderer:
 
     def link(self, n: Link) -> str:
         target = n.target
+        if unsafe_url(target):
+            self.warn("unsafe-link", f"link to {target!r} written as its text only (script URL)")
+            return self.inlines(n.content) if n.content else self.text(target)
         text_plain = plain_text(n.content)
         if not n.content or (
             text_plain == target and not n.title and re.match(r"(https?|ftp)://\S+$", target)
@@ -935,6 +980,9 @@ class MarkdownRenderer:
                 out.append(f"<sup>{self.html_inlines(n.content)}</sup>")
             elif isinstance(n, Code):
                 out.append(f"<code>{self.literal(html.escape(n.text, quote=False))}</code>")
+            elif isinstance(n, Link) and unsafe_url(n.target):
+                self.warn("unsafe-link", f"link to {n.target!r} written as its text only (script URL)")
+                out.append(self.html_inlines(n.content) if n.content else html.escape(n.target))
             elif isinstance(n, Link):
                 t = f' title="{html_attr(n.title)}"' if n.title else ""
                 inner = self.html_inlines(n.content) if n.content else html.escape(n.target)
@@ -995,9 +1043,12 @@ def directive_source(b: Div) -> str:
 def embed_url(e: Embed) -> str:
     """The canonical page URL of an embed (what plain Markdown links to)."""
     if e.attrs.get("url"):
-        return e.attrs["url"]
-    pattern = EMBED_URLS.get(e.kind)
-    return pattern.format(id=e.id) if pattern and e.id else ""
+        url = e.attrs["url"]
+    else:
+        pattern = EMBED_URLS.get(e.kind)
+        url = pattern.format(id=e.id) if pattern and e.id else ""
+    # written as an autolink ``<url>``: characters that would end it (or start HTML) are encoded
+    return re.sub(r"[\s<>\"'`]", lambda m: f"%{ord(m.group(0)):02X}", url)
 
 
 def render_markdown(
@@ -1118,10 +1169,11 @@ def options_from(ctx: EmitContext, base: MarkdownOptions) -> MarkdownOptions:
     return replace(base, **over)
 
 
-def rename_fields(data: dict[str, Any], ctx: EmitContext) -> dict[str, Any]:
-    """Apply ``Config.front_matter_names`` (e.g. ``summary`` -> ``description``)."""
-    names = getattr(ctx.config, "front_matter_names", None) or {}
-    return {names.get(k, k): v for k, v in data.items()}
+def rename_fields(data: dict[str, Any], ctx: EmitContext, target: str = "markdown") -> dict[str, Any]:
+    """Apply ``Config.front_matter_names`` for ``target`` (``summary`` -> ``description``; "" drops)."""
+    cfg = ctx.config
+    names = cfg.field_names(target) if hasattr(cfg, "field_names") else {}
+    return {names.get(k, k): v for k, v in data.items() if names.get(k, k)}
 
 
 def report(ctx: EmitContext, doc: Document, warnings: list[tuple[str, str]]) -> None:

@@ -31,7 +31,6 @@ from docutils.parsers.rst import Directive, directives
 from docutils.parsers.rst.directives import misc, tables
 
 from ..model import (
-    Admonition,
     CodeBlock,
     Embed,
     Inline,
@@ -376,6 +375,30 @@ def _refuse(d: Directive, knob: str, what: str) -> list[nodes.Node]:
     return [_directive_div(d, parse=False)]
 
 
+def _outside_tree(d: Directive, name: str) -> bool:
+    """True (and warned) when ``name`` resolves outside the post's folder tree.
+
+    Even with file insertion enabled, a post may only read files in its own folder and
+    below (symlinks resolved): ``.. include:: ../../etc/passwd`` stays refused.
+    docutils' bundled ``<isonum.txt>``-style includes are allowed.
+    """
+    if name.startswith("<") and name.endswith(">"):
+        return False
+    root = Path(d.state.document.settings.migrate_source_dir).resolve()
+    try:
+        inside = (root / name).resolve().is_relative_to(root)
+    except (OSError, ValueError):
+        inside = False
+    if not inside:
+        _warn(
+            d,
+            "file-outside-tree",
+            f'"{d.name}" directive at line {d.lineno}: {name!r} is outside the post\'s folder; '
+            "not read, its source is kept as a Div",
+        )
+    return not inside
+
+
 class SafeRaw(misc.Raw):
     option_spec = AnyOptions(misc.Raw.option_spec)
 
@@ -385,6 +408,8 @@ class SafeRaw(misc.Raw):
             return _refuse(self, "file_insertion", "file insertion")
         if not s.raw_enabled:
             return _refuse(self, "raw", "raw passthrough")
+        if "file" in self.options and _outside_tree(self, self.options["file"]):
+            return [_directive_div(self, parse=False)]
         return super().run()
 
 
@@ -392,6 +417,8 @@ class SafeInclude(misc.Include):
     def run(self) -> list[nodes.Node]:
         if not self.state.document.settings.file_insertion_enabled:
             return _refuse(self, "file_insertion", "file insertion")
+        if _outside_tree(self, self.arguments[0]):
+            return [_directive_div(self, parse=False)]
         return super().run()
 
 
@@ -401,6 +428,8 @@ class KindCSVTable(tables.CSVTable):
             self.state.document.settings.file_insertion_enabled
         ):
             return _refuse(self, "file_insertion", "file insertion")
+        if "file" in self.options and _outside_tree(self, self.options["file"]):
+            return [_directive_div(self, parse=False)]
         return _mark_tables(super().run(), "csv")
 
 
@@ -444,6 +473,8 @@ class ListingDirective(Directive):
         name = self.arguments[0]
         language = self.arguments[1] if len(self.arguments) > 1 else self.options.get("language", "")
         source = self.state.document.settings.migrate_source_dir
+        if _outside_tree(self, name):
+            return [_directive_div(self, parse=False)]
         for candidate in (Path(source) / name, Path(source) / "listings" / name):
             try:
                 text = candidate.read_text(encoding="utf-8")
@@ -490,22 +521,96 @@ BLOG_DIRECTIVES: dict[str, type[Directive]] = {
     "literalinclude": ListingDirective,
 }
 
-_PLUGIN_DIRECTIVES: dict[str, type[Directive]] = {}
+# --------------------------------------------------------------------------- plugins
+
+#: Entry-point group of reader plugins.  Each entry point names a function
+#: ``register(registry: ReaderRegistry) -> None`` (see docs/dialects.md).
+PLUGIN_GROUP = "migrate.directives"
+
+_PLUGIN_DIRECTIVES: dict[str, type[Directive]] = {}  # register_directive() calls
 _PLUGIN_ROLES: dict[str, Callable] = {}
+_EP_DIRECTIVES: dict[str, type[Directive]] = {}  # from the entry-point group
+_EP_ROLES: dict[str, Callable] = {}
+_EP_ERRORS: list[str] = []
+_EP_LOADED = False
+
+
+class ReaderRegistry:
+    """What a plugin's ``register(registry)`` receives: two methods, nothing else.
+
+    * ``registry.directive(name, cls)``: ``cls`` is a docutils ``Directive`` subclass.  Its
+      ``run()`` returns docutils nodes (walked like any other) or :func:`migrate_node`
+      wrapping a ready model block (``Embed``, ``CodeBlock``, ``Div``...).  Subclass
+      :class:`MetaDirectiveBase` (set ``dialect``, implement ``fields()``) for a directive
+      that carries metadata instead of content.
+    * ``registry.role(name, fn)``: ``fn`` is a docutils role function
+      ``fn(name, rawtext, text, lineno, inliner, options=None, content=None)`` returning
+      ``(nodes, messages)``; return ``[migrate_node(model_inline)], []`` to hand over a
+      model inline (``Link``, ``Code``, ``Span``...).
+
+    Names are case-insensitive; a plugin name wins over migrate's built-ins (but not over
+    ``meta_directives`` taught in the configuration).
+    """
+
+    def __init__(self, directives: dict[str, type[Directive]], roles: dict[str, Callable]) -> None:
+        self._directives = directives
+        self._roles = roles
+
+    def directive(self, name: str, cls: type[Directive]) -> None:
+        if not (isinstance(cls, type) and issubclass(cls, Directive)):
+            raise TypeError(f"directive {name!r}: {cls!r} is not a docutils Directive subclass")
+        self._directives[name.lower()] = cls
+
+    def role(self, name: str, fn: Callable) -> None:
+        if not callable(fn):
+            raise TypeError(f"role {name!r}: {fn!r} is not callable")
+        self._roles[name.lower()] = fn
+
+
+def load_plugins(refresh: bool = False) -> tuple[str, ...]:
+    """Load the ``migrate.directives`` entry points (once per process unless ``refresh``).
+
+    Returns the load errors (``"name: message"``); a broken plugin never stops the reader,
+    the rST reader reports each error as a ``plugin-error`` diagnostic on every post.
+    """
+    global _EP_LOADED
+    if _EP_LOADED and not refresh:
+        return tuple(_EP_ERRORS)
+    from importlib.metadata import entry_points
+
+    _EP_DIRECTIVES.clear()
+    _EP_ROLES.clear()
+    _EP_ERRORS.clear()
+    for ep in sorted(entry_points(group=PLUGIN_GROUP), key=lambda e: (e.name, e.value)):
+        directives_, roles_ = dict(_EP_DIRECTIVES), dict(_EP_ROLES)
+        try:
+            register = ep.load()
+            if not callable(register):
+                raise TypeError(f"{ep.value} is not a function register(registry)")
+            register(ReaderRegistry(directives_, roles_))
+        except Exception as exc:  # noqa: BLE001 - a broken plugin must not break reading
+            _EP_ERRORS.append(f"{ep.name} ({ep.value}): {exc!r}")
+            continue
+        _EP_DIRECTIVES.update(directives_)  # all or nothing per plugin
+        _EP_ROLES.update(roles_)
+    _EP_LOADED = True
+    return tuple(_EP_ERRORS)
 
 
 def register_directive(name: str, cls: type[Directive]) -> None:
-    """Plugin hook: ``cls`` handles ``.. name::`` in every later parse (wins over built-ins)."""
+    """In-process hook: ``cls`` handles ``.. name::`` in every later parse (wins over
+    entry-point plugins and built-ins).  Installed packages use the entry-point group."""
     _PLUGIN_DIRECTIVES[name.lower()] = cls
 
 
 def register_role(name: str, fn: Callable) -> None:
-    """Plugin hook: ``fn`` (a docutils role function) handles ``:name:`` (wins over built-ins)."""
+    """In-process hook: ``fn`` (a docutils role function) handles ``:name:``."""
     _PLUGIN_ROLES[name.lower()] = fn
 
 
 def plugin_role(name: str) -> Callable | None:
-    return _PLUGIN_ROLES.get(name.lower())
+    key = name.lower()
+    return _PLUGIN_ROLES.get(key) or _EP_ROLES.get(key)
 
 
 def lookup_directive(name: str, meta_names: set[str], docutils_lookup: Callable) -> type[Directive]:
@@ -517,6 +622,8 @@ def lookup_directive(name: str, meta_names: set[str], docutils_lookup: Callable)
         return UserMeta
     if key in _PLUGIN_DIRECTIVES:
         return _PLUGIN_DIRECTIVES[key]
+    if key in _EP_DIRECTIVES:
+        return _EP_DIRECTIVES[key]
     if key in OVERRIDES:
         return OVERRIDES[key]
     cls = docutils_lookup(name)
@@ -526,10 +633,14 @@ def lookup_directive(name: str, meta_names: set[str], docutils_lookup: Callable)
 
 
 __all__ = [
-    "Admonition",
+    "PLUGIN_GROUP",
+    "AnyOptions",
+    "MetaDirectiveBase",
     "MigrateNode",
+    "ReaderRegistry",
+    "load_plugins",
+    "lookup_directive",
     "migrate_node",
     "register_directive",
     "register_role",
-    "lookup_directive",
 ]

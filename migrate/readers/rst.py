@@ -75,7 +75,15 @@ from ..model import (
 )
 from . import roles as blog_roles
 from .base import MetaHit, RstResult
-from .directives import MigrateNode, directive_node, highlight_node, lookup_directive, plugin_role
+from .directives import (
+    PLUGIN_GROUP,
+    MigrateNode,
+    directive_node,
+    highlight_node,
+    load_plugins,
+    lookup_directive,
+    plugin_role,
+)
 
 # --------------------------------------------------------------------------- per-parse state
 
@@ -113,6 +121,8 @@ def _on_message(state: ParseState, msg: nodes.system_message) -> None:
     code = "rst-" + str(msg.get("type", "warning")).lower()
     if text.startswith(("Unknown target name", "Unknown interpreted text role")):
         severity, code = "warning", "unresolved-reference"
+    elif text.startswith("Undefined substitution referenced"):
+        severity, code = "warning", "unresolved-substitution"  # kept as its |name| text
     for key, hint in _HINTS.items():
         if text.startswith(key):
             text += hint
@@ -279,6 +289,44 @@ def _settings(path: str, config: Config, doctitle: bool, state: ParseState) -> d
 
 _DEFAULT_CONFIG = Config()  # frozen, so sharing it as a default is safe
 
+MAX_NESTING = 100
+"""Deepest block nesting (lists, block quotes, directive bodies...) a post may have.  docutils,
+the walker and the emitters recurse per level; past this a post fails with
+``nesting-too-deep`` (its text kept unparsed) instead of a RecursionError (docs/errors.md)."""
+
+_TOO_DEEP = (
+    f"blocks nested more than {MAX_NESTING} levels deep (lists, block quotes...); text kept unparsed"
+)
+_MARKERS = re.compile(r"(?:[-*+\u2022\u2023\u2043]|\(?(?:\d+|[a-zA-Z#])[.)])(?: +|$)")
+
+
+def nesting_depth(text: str) -> tuple[int, int]:
+    """An upper estimate of the block nesting of ``text`` from its indentation (plus list
+    markers opening several lists on one line, ``- - - x``), without parsing; returns the
+    depth and the first line deeper than :data:`MAX_NESTING` (0 if none)."""
+    stack = [0]
+    deepest, where = 0, 0
+    for lineno, line in enumerate(text.split("\n"), 1):
+        expanded = line.expandtabs(8)
+        body = expanded.lstrip(" ")
+        if not body.strip():
+            continue
+        ind = len(expanded) - len(body)
+        while len(stack) > 1 and stack[-1] > ind:
+            stack.pop()
+        if ind > stack[-1]:
+            stack.append(ind)
+        markers = 0
+        while m := _MARKERS.match(body):
+            markers += 1
+            body = body[m.end() :]
+        depth = len(stack) - 1 + markers
+        if depth > deepest:
+            deepest = depth
+            if depth > MAX_NESTING and not where:
+                where = lineno
+    return deepest, where
+
 
 def parse_rst(
     text: str, path: str = "<string>", config: Config = _DEFAULT_CONFIG, doctitle: bool = True
@@ -289,7 +337,13 @@ def parse_rst(
     error diagnostic and the whole text is kept as ``Div(name="unparsed")``.
     """
     state = ParseState(path=path, config=config, lines=text.splitlines(), doctitle=doctitle)
+    for error in load_plugins():
+        state.add("warning", "plugin-error", f"reader plugin ({PLUGIN_GROUP}) failed to load: {error}")
     state.meta_directives = {md.name.lower(): md for md in config.meta_directives}
+    depth, deep_line = nesting_depth(text)
+    if depth > MAX_NESTING:
+        state.add("error", "nesting-too-deep", _TOO_DEEP, deep_line)
+        return RstResult(blocks=(Div((), name="unparsed", text=text),), diagnostics=tuple(state.diagnostics))
     try:
         document = publish_doctree(
             text,
@@ -297,6 +351,9 @@ def parse_rst(
             parser=_Parser(state),
             settings_overrides=_settings(path, config, doctitle, state),
         )
+    except RecursionError:  # nesting the line scan did not see (e.g. tables in tables)
+        state.add("error", "nesting-too-deep", _TOO_DEEP)
+        return RstResult(blocks=(Div((), name="unparsed", text=text),), diagnostics=tuple(state.diagnostics))
     except Exception as exc:  # noqa: BLE001 - docutils bug or pathological input: keep the text
         state.add("error", "rst-crash", f"docutils could not parse this file: {exc!r}; text kept unparsed")
         return RstResult(blocks=(Div((), name="unparsed", text=text),), diagnostics=tuple(state.diagnostics))
@@ -317,6 +374,7 @@ def parse_rst(
 _ADMONITIONS = {"attention", "caution", "danger", "error", "hint", "important", "note", "tip", "warning"}
 _QUOTE_CLASSES = ("epigraph", "highlights", "pull-quote")
 _DELIMITERS = {("(", ")"): "parens", ("", ")"): "paren", ("", "."): "period"}
+_IMAGE_ATTRS = ("scale", "loading")  # image options without an Image field of their own
 
 
 def _plain(node: nodes.Node) -> str:
@@ -357,13 +415,16 @@ class Walker:
             # even when sibling sections or a leading field list stop docutils' promotion.
             i = children.index(first)
             title = self.inlines(first[0])
+            referenced = {r.get("refid") for r in doc.findall(nodes.reference)}
+            anchors = [Target(x) for x in _ids(first) if x in referenced]  # links to it still work
             children[i : i + 1] = first.children[1:]
+            blocks.extend(anchors)
             if len([c for c in doc.children if isinstance(c, nodes.section)]) > 1:
                 self.state.add(
                     "info",
                     "title-from-first-section",
                     "several top-level sections: the first section's title is the post title",
-                    _line(first[0]),
+                    self._title_line(first[0]),
                 )
         for child in children:
             if isinstance(child, nodes.title):
@@ -400,6 +461,14 @@ class Walker:
             if not isinstance(child, self._BEFORE_TITLE):
                 return None
         return None
+
+    def _title_line(self, title: nodes.Node) -> int:
+        """docutils' title line is its underline: the line holding the title text."""
+        line = _line(title)
+        text = title.astext().strip()
+        if line >= 2 and self.state.lines[line - 2 : line - 1] and self.state.lines[line - 2].strip() == text:
+            return line - 1
+        return line
 
     def _docinfo(self, node: nodes.docinfo) -> None:
         fields: dict[str, Any] = {}
@@ -680,6 +749,7 @@ class Walker:
             align=node.get("align", ""),
             target=target,
             classes=tuple(node.get("classes", [])),
+            attrs={k: str(node[k]) for k in _IMAGE_ATTRS if node.get(k) not in (None, "")},
         )
 
     def _b_image(self, node: nodes.Element, level: int) -> list[Block]:
@@ -708,7 +778,14 @@ class Walker:
                 legend.extend(self.blocks(c.children))
             else:
                 legend.extend(self.block(c))
-        fig = Figure(image, tuple(caption), tuple(legend), node.get("align", ""), ids[0] if ids else "")
+        fig = Figure(
+            image,
+            tuple(caption),
+            tuple(legend),
+            node.get("align", ""),
+            ids[0] if ids else "",
+            width=str(node.get("width", "")),
+        )
         out: list[Block] = [Target(i) for i in ids[1:]]
         classes = tuple(node.get("classes", []))
         return [*out, Div((fig,), name="class", classes=classes) if classes else fig]

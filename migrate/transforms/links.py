@@ -12,7 +12,7 @@ import posixpath
 import re
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote
 
 from ..model import Document, Image, Link, plain_text, walk
 from ..site import Post, Site
@@ -142,9 +142,11 @@ class LinkResolver:
         asset = self._asset(target)
         if asset.asset and Path(asset.asset).is_file():
             return asset
-        if suffix in PAGE_SUFFIXES:
-            return Resolution(reason="relative link to no post and no file (read against the post's old URL and folder)")
-        return asset
+        if suffix in ASSET_SUFFIXES:
+            return asset
+        return Resolution(
+            reason="relative link to no post and no file (read against the post's old URLs and its folder)"
+        )
 
     def _file(self, target: str) -> Resolution:
         path, frag = _split_fragment(target)
@@ -160,6 +162,9 @@ class LinkResolver:
             return Resolution(post=post, fragment=frag)
         if _suffix(path) not in (*POST_SUFFIXES, ".txt", ".md", ".markdown", ".html"):
             return self._asset(target)  # Pelican {filename} also names images and files
+        same = self.site.by_name.get(PurePosixPath(path).name, [])
+        if len(same) > 1:
+            return Resolution(reason=f"ambiguous: {len(same)} posts are named '{PurePosixPath(path).name}'")
         return Resolution(reason=f"no post '{path}' in the batch")
 
     def _nikola(self, rest: str) -> Resolution:
