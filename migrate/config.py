@@ -205,7 +205,7 @@ def _check_type(name: str, value: Any, default: Any, source: str) -> Any:
         return tuple(value)
     if isinstance(default, dict):
         if not isinstance(value, dict):
-            raise ConfigError(f"{where} must be a table (e.g. {{ old = \"new\" }}), not {_type_name(value)}")
+            raise ConfigError(f'{where} must be a table (e.g. {{ old = "new" }}), not {_type_name(value)}')
         for k, v in value.items():
             if name == "front_matter_names" and isinstance(v, dict):
                 _check_target(k, f"{source}: '{name}.{k}'")

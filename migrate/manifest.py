@@ -79,5 +79,7 @@ class Manifest:
             self._journal.close()
             self._journal = None
         data = {"files": dict(sorted(self.files.items()))}
-        write_atomic(self.state / "manifest.json", json.dumps(data, indent=1, ensure_ascii=False) + "\n")
+        write_atomic(
+            self.state / "manifest.json", json.dumps(data, indent=1, ensure_ascii=False) + "\n", durable=True
+        )
         (self.state / "journal").unlink(missing_ok=True)

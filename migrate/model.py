@@ -494,21 +494,48 @@ NODE_TYPES: dict[str, type] = {
 _DATETIME_FIELDS = {"date", "updated"}
 
 
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+
+
+def field_names(cls: type) -> tuple[str, ...]:
+    """The field names of a model class, cached (``dataclasses.fields`` is slow in hot loops)."""
+    try:
+        return _FIELD_NAMES[cls]
+    except KeyError:
+        names = _FIELD_NAMES[cls] = tuple(f.name for f in dataclasses.fields(cls))
+        return names
+
+
+def is_node(value: Any) -> bool:
+    """True for instances of model dataclasses (fast ``dataclasses.is_dataclass`` for instances)."""
+    return hasattr(type(value), "__dataclass_fields__")
+
+
+_LEAVES = (str, int, float, bool, type(None))
+
+
 def to_data(value: Any) -> Any:
     """Turn a model value into plain JSON data (nodes become objects tagged with ``t``)."""
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        out: dict[str, Any] = {"t": type(value).__name__}
-        for f in dataclasses.fields(value):
-            v = getattr(value, f.name)
-            if isinstance(v, datetime):
-                out[f.name] = v.isoformat()
+    if isinstance(value, _LEAVES):
+        return value
+    cls = type(value)
+    if hasattr(cls, "__dataclass_fields__"):
+        out: dict[str, Any] = {"t": cls.__name__}
+        for name in field_names(cls):
+            v = getattr(value, name)
+            if isinstance(v, _LEAVES):
+                out[name] = v
+            elif isinstance(v, datetime):
+                out[name] = v.isoformat()
             else:
-                out[f.name] = to_data(v)
+                out[name] = to_data(v)
         return out
     if isinstance(value, (tuple, list)):
         return [to_data(v) for v in value]
     if isinstance(value, dict):
         return {str(k): to_data(v) for k, v in value.items()}
+    if isinstance(value, datetime):
+        return value.isoformat()
     return value
 
 
@@ -517,16 +544,18 @@ def from_data(data: Any, *, _tuple: bool = True) -> Any:
     if isinstance(data, dict) and "t" in data and data["t"] in NODE_TYPES:
         cls = NODE_TYPES[data["t"]]
         kwargs: dict[str, Any] = {}
-        for f in dataclasses.fields(cls):
-            if f.name not in data:
+        for name in field_names(cls):
+            if name not in data:
                 continue
-            v = data[f.name]
-            if f.name in _DATETIME_FIELDS and cls is Metadata:
-                kwargs[f.name] = datetime.fromisoformat(v) if v else None
-            elif f.name in ("extra", "attrs", "options") and isinstance(v, dict):
-                kwargs[f.name] = _plain(v)
+            v = data[name]
+            if isinstance(v, _LEAVES) and not (name in _DATETIME_FIELDS and cls is Metadata):
+                kwargs[name] = v
+            elif name in _DATETIME_FIELDS and cls is Metadata:
+                kwargs[name] = datetime.fromisoformat(v) if v else None
+            elif name in ("extra", "attrs", "options") and isinstance(v, dict):
+                kwargs[name] = _plain(v)
             else:
-                kwargs[f.name] = from_data(v)
+                kwargs[name] = from_data(v)
         return cls(**kwargs)
     if isinstance(data, list):
         return tuple(from_data(v) for v in data)
@@ -574,6 +603,9 @@ def plain_text(nodes: Any) -> str:
     return " ".join("".join(parts).split())
 
 
+_NOT_WALKED = (Metadata, SourceInfo, Diagnostic)
+
+
 def walk(nodes: Any):
     """Yield every node (block, inline and helper records) depth-first, in document order."""
     stack = [nodes]
@@ -581,12 +613,14 @@ def walk(nodes: Any):
         n = stack.pop()
         if isinstance(n, (tuple, list)):
             stack.extend(reversed(n))
-        elif dataclasses.is_dataclass(n) and not isinstance(n, (Metadata, SourceInfo, Diagnostic)):
+        elif hasattr(type(n), "__dataclass_fields__") and not isinstance(n, _NOT_WALKED):
             yield n
-            children = [
-                getattr(n, f.name)
-                for f in dataclasses.fields(n)
-                if isinstance(getattr(n, f.name), (tuple, list))
-                or dataclasses.is_dataclass(getattr(n, f.name))
-            ]
+            children = []
+            for name in field_names(type(n)):
+                v = getattr(n, name)
+                if isinstance(v, (tuple, list)):
+                    if v:
+                        children.append(v)
+                elif hasattr(type(v), "__dataclass_fields__"):
+                    children.append(v)
             stack.extend(reversed(children))

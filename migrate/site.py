@@ -130,7 +130,9 @@ class Site:
     by_label: dict[str, tuple[Post, str]] = field(default_factory=dict)
 
     @classmethod
-    def build(cls, docs: Iterable[Document], config: Config | None = None, roots: Sequence[str | Path] = ()) -> Site:
+    def build(
+        cls, docs: Iterable[Document], config: Config | None = None, roots: Sequence[str | Path] = ()
+    ) -> Site:
         """Index ``docs`` (``roots``: the source directories ``:doc:`` names are relative to)."""
         site = cls(config=config or Config(), roots=tuple(str(Path(r).resolve()) for r in roots))
         for doc in docs:

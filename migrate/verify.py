@@ -237,7 +237,7 @@ def normalize_link(url: str) -> str:
     if "{{" in url:
         url = _hugo_layer(url, strict=False, in_link=True)
     if "{%" in url:
-        url = _liquid_layer(url, strict=False, in_link=True)
+        url = _liquid_layer(url, strict=False)
     url = unquote(url)
     return _canonical_embed(url)
 
@@ -284,7 +284,7 @@ class _Collector:
         self.text.append(" ")
 
     # -- the walk
-    def node(self, n: Any) -> None:  # noqa: C901 (one dispatch over the model)
+    def node(self, n: Any) -> None:  # one dispatch over the whole model
         if isinstance(n, (tuple, list)):
             for x in n:
                 self.node(x)
@@ -326,6 +326,7 @@ class _Collector:
             code = normalize_code(n.text)
             if code:
                 self.code.append(code)
+                self.text.append(" " + code + " ")  # its words count too, as they do in outputs
             if n.caption:
                 self.block(Text(n.caption))
         elif isinstance(n, BlockQuote):
@@ -453,12 +454,37 @@ _VOID_TAGS = {
 _SKIP_TAGS = {"script", "style", "head", "title", "template", "noscript"}
 _HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 _FOOTNOTE_CLASSES = {"footnote-ref", "footnote-reference", "footnote-backref", "fn-backref", "fnref"}
+_NUMBERING_CLASSES = {"linenos", "lineno", "linenodiv", "lnt", "ln"}
+"""Pygments' line numbers: markup, not code."""
+
+
+_CONTENT_CLASSES = {"post-body", "entry-content", "e-content", "article-body", "post-content"}
+_CONTENT_ALT = "|".join(map(re.escape, sorted(_CONTENT_CLASSES)))
+_CONTENT_RX = re.compile(
+    r"""<[a-z][^>]*\b(?:class\s*=\s*["']?[^"'>]*\b(?:"""
+    + _CONTENT_ALT
+    + r""")\b|itemprop\s*=\s*["']?articleBody)""",
+    re.I,
+)
+
+
+def _content_rule(page: str) -> str:
+    """Which element of a full page holds the post: ``body`` (a post-body class or
+    ``itemprop=articleBody``), ``article``, ``main``, or ``""`` (the whole text)."""
+    if _CONTENT_RX.search(page):
+        return "body"
+    if re.search(r"<article[\s>]", page, re.I):
+        return "article"
+    if re.search(r"<main[\s>]", page, re.I):
+        return "main"
+    return ""
 
 
 @dataclass
 class _Open:
     tag: str
     skip: bool = False
+    unskip: bool = False
     pre: list[str] | None = None
     heading: list[str] | None = None
     cell: list[str] | None = None
@@ -468,8 +494,9 @@ class _Open:
 class _Extractor(HTMLParser):
     """Words, links, images, code blocks, headings and table cells of an HTML text."""
 
-    def __init__(self) -> None:
+    def __init__(self, content: str = "") -> None:
         super().__init__(convert_charrefs=True)
+        self.content = content
         self.stack: list[_Open] = []
         self.text: list[str] = []
         self.links: list[str] = []
@@ -477,7 +504,7 @@ class _Extractor(HTMLParser):
         self.code: list[str] = []
         self.headings: list[str] = []
         self.cells: list[str] = []
-        self.skip = 0
+        self.skip = 1 if content else 0  # outside the content element of a page
         self.pre = 0
 
     # -- state
@@ -518,6 +545,8 @@ class _Extractor(HTMLParser):
     def _finish(self, o: _Open) -> None:
         if o.skip:
             self.skip -= 1
+        if o.unskip:
+            self.skip += 1
         if o.pre is not None:
             self.pre -= 1
             code = normalize_code("".join(o.pre))
@@ -582,7 +611,10 @@ class _Extractor(HTMLParser):
         if not inline:
             self._boundary()
         o = _Open(tag, inline=inline)
-        if tag in _SKIP_TAGS or footnote or "footnotes-sep" in classes:
+        if self.content and self._is_content(tag, a, classes):
+            o.unskip = True
+            self.skip -= 1
+        if tag in _SKIP_TAGS or footnote or "footnotes-sep" in classes or classes & _NUMBERING_CLASSES:
             o.skip = True
             self.skip += 1
         if tag == "pre":
@@ -593,6 +625,11 @@ class _Extractor(HTMLParser):
         if tag in ("td", "th"):
             o.cell = []
         self.stack.append(o)
+
+    def _is_content(self, tag: str, a: dict[str, str], classes: set[str]) -> bool:
+        if self.content == "body":
+            return bool(classes & _CONTENT_CLASSES) or a.get("itemprop") == "articleBody"
+        return tag == self.content
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self.handle_starttag(tag, attrs)
@@ -633,8 +670,9 @@ class _Extractor(HTMLParser):
         )
 
 
-def _extract_html(text: str) -> _Extractor:
-    ex = _Extractor()
+def _extract_html(text: str, page: bool = False) -> _Extractor:
+    """Features of an HTML fragment, or of a full ``page`` (then only its content element)."""
+    ex = _Extractor(_content_rule(text) if page else "")
     ex.feed(text)
     ex.close()
     return ex
@@ -647,7 +685,9 @@ _SC_PARAM = re.compile(r'\s+(?:([\w-]+)=)?("(?:[^"\\]|\\.)*"|`[^`]*`|[^\s"`]+?(?
 _SC_END = re.compile(r"\s*([>%])\}\}")
 
 
-def _parse_shortcode(text: str, pos: int, close: str) -> tuple[str, bool, list[str], dict[str, str], int] | None:
+def _parse_shortcode(
+    text: str, pos: int, close: str
+) -> tuple[str, bool, list[str], dict[str, str], int] | None:
     """``{{< name params >}}`` starting after the opening ``{{<``: (name, closing, args, kwargs, end)."""
     m = _SC_NAME.match(text, pos)
     if not m:
@@ -753,7 +793,7 @@ _LIQUID_OUT = re.compile(r"\{\{.*?\}\}", re.S)
 _ENDRAW = re.compile(r"\{%-?\s*endraw\s*-?%\}")
 
 
-def _liquid_layer(text: str, *, strict: bool, in_link: bool = False) -> str:
+def _liquid_layer(text: str, *, strict: bool) -> str:
     """Render the Liquid layer Jekyll runs before kramdown: ``{% raw %}`` blocks become
     their literal text, ``{% post_url %}`` a canonical link, and (when ``strict``) any
     other tag or ``{{ output }}`` vanishes, as it would on the built site."""
@@ -928,7 +968,7 @@ def inventory_of_output(text: str | bytes, kind: str) -> Inventory:
     if kind in MARKDOWN_KINDS:
         return _extract_html(markdown_to_html(text, kind)).inventory()
     if kind == "html":
-        return _extract_html(text).inventory()
+        return _extract_html(text, page=True).inventory()
     if kind == "json":
         return inventory(_read_json(text))
     raise ValueError(f"cannot verify outputs of kind {kind!r} (markdown, hugo, jekyll, html or json)")

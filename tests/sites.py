@@ -198,6 +198,7 @@ kramdown:
   input: GFM
   # docutils keeps straight quotes; so should the new site
   smart_quotes: ["apos", "apos", "quot", "quot"]
+  typographic_symbols: {hellip: "...", mdash: "---", ndash: "--", laquo: "<<", raquo: ">>", laquo_space: "<< ", raquo_space: " >>"}
 plugins:
   - jekyll-redirect-from
 # used only for posts without a ``permalink`` (migrate writes one per post by default)
@@ -429,7 +430,9 @@ def samples_expected(readme: Path, old_pattern: str = "/blog/{y}/{m}/{d}/{ts}/")
         )
         olds = re.findall(r"`(/[^`]+)`", other)
         if date:
-            olds.append(old_pattern.format(y=f"{date:%Y}", m=f"{date:%m}", d=f"{date:%d}", ts=title_slug(title)))
+            olds.append(
+                old_pattern.format(y=f"{date:%Y}", m=f"{date:%m}", d=f"{date:%d}", ts=title_slug(title))
+            )
         exp.old_urls = list(dict.fromkeys(olds))
         out[exp.source] = exp
     return out
@@ -463,7 +466,9 @@ def yaml_corpus_expected(folder: Path, old_pattern: str, zone=UTC) -> dict[str, 
             categories=split(fm.get("categories")),
             draft=bool(fm.get("draft")),
             old_urls=[
-                old_pattern.format(year=f"{d:%Y}", month=f"{d:%m}", day=f"{d:%d}", title_slug=title_slug(title))
+                old_pattern.format(
+                    year=f"{d:%Y}", month=f"{d:%m}", day=f"{d:%d}", title_slug=title_slug(title)
+                )
             ],
         )
     return out

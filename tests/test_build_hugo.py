@@ -139,7 +139,9 @@ def test_old_urls_redirect_to_the_new_page(samples: Site) -> None:
 
 def test_no_dangling_links_but_the_deliberate_ones(samples: Site) -> None:
     dangling = dangling_links(samples.public, BASE)
-    assert dangling == [("/posts/power-usage/", "/blog/2012/09/07/building-a-four-node-raspberry-pi-cluster/")]
+    assert dangling == [
+        ("/posts/power-usage/", "/blog/2012/09/07/building-a-four-node-raspberry-pi-cluster/")
+    ]
     assert {h for _, h in dangling} <= broken_links(samples.report)
     power = samples.page(samples.expected["20260128-power-usage.rst"])
     assert "nowhere" in power.article.words  # the unresolved reference keeps its text

@@ -6,9 +6,9 @@ import dataclasses
 import re
 import subprocess
 import sys
-import tomllib
 
 import pytest
+import tomllib
 from conftest import ROOT, SAMPLES
 
 from migrate import docs
@@ -51,7 +51,10 @@ def test_samples_config() -> None:
         ("timezone = 'Mars/Olympus'", "Mars/Olympus"),
         ("old_permalink = '/{year}/{titleslug}/'", "unknown placeholder '{titleslug}'"),
         ("jekyll_permalink = '/{yaer}/{slug}/'", "(did you mean '{year}'?)"),
-        ("[front_matter_names.hugoo]\nsummary = 'description'", "unknown target 'hugoo' (did you mean 'hugo'?)"),
+        (
+            "[front_matter_names.hugoo]\nsummary = 'description'",
+            "unknown target 'hugoo' (did you mean 'hugo'?)",
+        ),
         ("[[meta_directives]]\nname = 'x'\nfeilds = {}", "unknown key(s) ['feilds'] in meta_directives"),
         ("timezone = ", "cannot read configuration"),
     ],
@@ -66,9 +69,16 @@ def test_errors_name_the_file_and_suggest(tmp_path, text, message) -> None:
 def test_unknown_key_through_the_cli_is_a_usage_error(tmp_path) -> None:
     (tmp_path / "migrate.toml").write_text('old_permalnk = "/x/"\n')
     (tmp_path / "a.rst").write_text("---\ntitle: A\ndate: 2020-01-01\n---\n\nx\n")
-    for args in (["convert", str(tmp_path), "--to", "hugo", "--out", str(tmp_path / "out")], ["links", str(tmp_path)]):
+    for args in (
+        ["convert", str(tmp_path), "--to", "hugo", "--out", str(tmp_path / "out")],
+        ["links", str(tmp_path)],
+    ):
         proc = subprocess.run(
-            [sys.executable, "-m", "migrate.cli", *args], capture_output=True, text=True, cwd=tmp_path, timeout=120
+            [sys.executable, "-m", "migrate.cli", *args],
+            capture_output=True,
+            text=True,
+            cwd=tmp_path,
+            timeout=120,
         )
         assert proc.returncode == 2
         assert "unknown configuration key 'old_permalnk' (did you mean 'old_permalink'?)" in proc.stderr

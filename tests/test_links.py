@@ -29,7 +29,14 @@ INTERNAL = ("resolved", "broken", "asset")
 
 def link_report(sources, config: Config, roots, style: str = "hugo"):
     report = convert(
-        Job(sources=discover(sources), target="json", out=None, config=config, roots=list(roots), link_style=style)
+        Job(
+            sources=discover(sources),
+            target="json",
+            out=None,
+            config=config,
+            roots=list(roots),
+            link_style=style,
+        )
     )
     return [rec for r in report.results for rec in r.links]
 
@@ -41,7 +48,9 @@ def table(records, root: Path) -> set[tuple]:
         if r.status not in INTERNAL:
             continue
         to = Path(r.target_source).name if r.status == "resolved" else ""
-        out.add((Path(r.source).resolve().relative_to(root.resolve()).as_posix(), r.line, r.target, r.status, to))
+        out.add(
+            (Path(r.source).resolve().relative_to(root.resolve()).as_posix(), r.line, r.target, r.status, to)
+        )
     return out
 
 
@@ -79,7 +88,13 @@ SAMPLE_LINKS = {
         "resolved",
         "20130905-pi-cluster.rst",
     ),
-    ("20260128-power-usage.rst", 47, "/blog/2012/09/07/building-a-four-node-raspberry-pi-cluster/", "broken", ""),
+    (
+        "20260128-power-usage.rst",
+        47,
+        "/blog/2012/09/07/building-a-four-node-raspberry-pi-cluster/",
+        "broken",
+        "",
+    ),
     ("monitoring.rst", 15, "{filename}20130905-pi-cluster.rst", "resolved", "20130905-pi-cluster.rst"),
     ("monitoring.rst", 51, "|filename|20130917-vlan-notes.rst", "resolved", "20130917-vlan-notes.rst"),
     ("monitoring.rst", 19, "{static}/images/dashboard.png", "asset", ""),
@@ -175,7 +190,13 @@ CORPUS_LINKS = {
         "resolved",
         "20130905-open-stack-layers.rst",
     ),
-    ("20131110-ods-hong-kong.rst", 216, "20130905-open-stack-layers.rst", "resolved", "20130905-open-stack-layers.rst"),
+    (
+        "20131110-ods-hong-kong.rst",
+        216,
+        "20130905-open-stack-layers.rst",
+        "resolved",
+        "20130905-open-stack-layers.rst",
+    ),
     (
         "20140713-windows-image-notes.rst",
         9,
@@ -226,7 +247,9 @@ def test_corpus_old_urls_use_the_front_matter_date() -> None:
     docs = [migrate.read(p) for p in discover([root])]
     site = migrate.Site.build(docs, Config.from_dict(YFM_CONFIG), roots=[root])
     by_name = {Path(p.source).name: p for p in site.posts}
-    assert by_name["20130917-devstack-local-config.rst"].old_urls == ("/x/blog/2013/09/07/devstack-local-config/",)
+    assert by_name["20130917-devstack-local-config.rst"].old_urls == (
+        "/x/blog/2013/09/07/devstack-local-config/",
+    )
     assert by_name["20130905-open-stack-layers.rst"].old_urls == (
         "/x/blog/2013/09/05/openstack-seven-layer-dip-as-a-service/",
     )
@@ -376,7 +399,10 @@ def test_unresolvable_links_are_broken_and_say_why(blog) -> None:
     assert "no section '#no-such-section'" in broken["/blog/2012/05/01/first-post/#no-such-section"]
     assert broken["#nowhere"] == "no such anchor in this post"
     assert broken["files/missing.png"].startswith("file not found")
-    assert {t for t, r in recs.items() if r.status == "external"} == {"https://example.com/x", "mailto:a@example.com"}
+    assert {t for t, r in recs.items() if r.status == "external"} == {
+        "https://example.com/x",
+        "mailto:a@example.com",
+    }
     assert recs["#intro-section"].status == "anchor"
 
 
@@ -550,7 +576,9 @@ def test_links_command_on_samples_fails_on_the_one_broken_link() -> None:
     )  # fmt: skip
     assert proc.returncode == 1
     data = json.loads(proc.stdout)
-    broken = [(Path(x["source"]).name, x["line"], x["target"]) for x in data["links"] if x["status"] == "broken"]
+    broken = [
+        (Path(x["source"]).name, x["line"], x["target"]) for x in data["links"] if x["status"] == "broken"
+    ]
     assert broken == [
         ("20260128-power-usage.rst", 47, "/blog/2012/09/07/building-a-four-node-raspberry-pi-cluster/")
     ]

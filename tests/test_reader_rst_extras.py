@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 import textwrap
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,7 @@ from migrate.model import (
     CodeBlock,
     Div,
     Embed,
+    FieldList,
     Figure,
     Heading,
     Image,
@@ -36,6 +38,7 @@ from migrate.model import (
 )
 from migrate.readers.directives import (
     PLUGIN_GROUP,
+    MetaDirectiveBase,
     load_plugins,
     migrate_node,
     register_directive,
@@ -476,3 +479,30 @@ def test_system_messages_are_warnings_with_file_and_line(tmp_path, src, line):
     assert all(d.path == str(post) and d.severity in ("warning", "error") for d in rst)
     if line:
         assert line in [d.line for d in rst]
+
+
+def test_plugin_metadata_directive_is_a_dialect():
+    """A plugin teaches a metadata directive by subclassing MetaDirectiveBase."""
+
+    class PubInfo(MetaDirectiveBase):
+        dialect = "pubinfo"
+
+        def fields(self):
+            return {"date": " ".join(self.arguments), **self.options}
+
+    register_directive("plugin-pubinfo", PubInfo)
+    doc = read(".. plugin-pubinfo:: 28 January 2026\n   :tags: power usage\n\nPower\n=====\n\nBody.\n")
+    assert doc.source.dialect == "pubinfo"
+    assert (doc.meta.title, doc.meta.tags) == ("Power", ("power", "usage"))
+    assert doc.meta.date == datetime(2026, 1, 28, tzinfo=timezone.utc)
+    assert doc.blocks == (Paragraph((Text("Body."),)),)
+
+
+def test_field_list_after_a_promoted_first_section_is_docinfo():
+    """Several top-level sections stop docutils' title *and* docinfo transforms; the field
+    list right after the promoted title is still the post's (Pelican) metadata."""
+    doc = read("Title\n=====\n\n:date: 2020-01-02\n:tags: a, b\n\nBody.\n\nOther\n=====\n\nx\n")
+    assert (doc.meta.title, doc.meta.tags, doc.source.dialect) == ("Title", ("a", "b"), "pelican")
+    assert doc.meta.date == datetime(2020, 1, 2, tzinfo=timezone.utc)
+    assert doc.blocks[0] == Paragraph((Text("Body."),))
+    assert not [b for b in doc.blocks if isinstance(b, FieldList)]

@@ -113,14 +113,21 @@ def test_rewriting_in_worker_processes_gives_the_same_result() -> None:
 def test_duplicate_file_names_resolve_relative_first(tmp_path) -> None:
     for d in ("2012", "2013"):
         (tmp_path / d).mkdir()
-        (tmp_path / d / "post.rst").write_text(f"---\ntitle: Post {d}\ndate: {d}-01-01\nslug: post-{d}\n---\n\nx\n")
+        (tmp_path / d / "post.rst").write_text(
+            f"---\ntitle: Post {d}\ndate: {d}-01-01\nslug: post-{d}\n---\n\nx\n"
+        )
     (tmp_path / "2013" / "other.rst").write_text(
         "---\ntitle: Other\ndate: 2013-02-02\n---\n\n`a <post.rst>`_ `b <../2012/post.rst>`_\n"
     )
     (tmp_path / "top.rst").write_text("---\ntitle: Top\ndate: 2013-02-03\n---\n\n`c <post.rst>`_\n")
     report = migrate.convert(
         migrate.Job(
-            sources=discover([tmp_path]), target="json", out=None, config=Config(), roots=[tmp_path], link_style="hugo"
+            sources=discover([tmp_path]),
+            target="json",
+            out=None,
+            config=Config(),
+            roots=[tmp_path],
+            link_style="hugo",
         )
     )
     recs = {(Path(r.source).name, r.target): r for res in report.results for r in res.links}
@@ -150,7 +157,11 @@ date: 2014-01-01
 
 @pytest.mark.parametrize(
     ("config_zone", "process_tz"),
-    [("Pacific/Kiritimati", "America/Los_Angeles"), ("America/Los_Angeles", "Pacific/Kiritimati"), ("UTC", "Asia/Kolkata")],
+    [
+        ("Pacific/Kiritimati", "America/Los_Angeles"),
+        ("America/Los_Angeles", "Pacific/Kiritimati"),
+        ("UTC", "Asia/Kolkata"),
+    ],
 )
 def test_naive_dates_never_move_the_day(tmp_path, config_zone, process_tz) -> None:
     for name, (title, date) in TZ_POSTS.items():
@@ -180,4 +191,9 @@ def test_naive_dates_never_move_the_day(tmp_path, config_zone, process_tz) -> No
     )  # fmt: skip
     assert proc.returncode == 0, proc.stderr
     names = sorted(p.name for p in (out / "_posts").iterdir())
-    assert names == ["2013-09-17-late.md", "2013-09-17-offset.md", "2013-09-18-early.md", "2014-01-01-linker.md"]
+    assert names == [
+        "2013-09-17-late.md",
+        "2013-09-17-offset.md",
+        "2013-09-18-early.md",
+        "2014-01-01-linker.md",
+    ]

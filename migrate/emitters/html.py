@@ -253,6 +253,8 @@ class Linker:
         path, q, query = path.partition("?")
         tail = (q + query) + (hash_ + frag)
         if not self.relative:
+            if self.standalone and self._is_page(path):
+                return "/" + page_path(path, True) + tail
             return "/" + path.lstrip("/") + tail
         target = page_path(path, self.standalone) if self._is_page(path) else path.lstrip("/")
         rel = root_prefix(self.page) + target
@@ -341,7 +343,7 @@ class HtmlRenderer:
             return None
         if url.startswith("#") or url_scheme(url) or url.startswith("//"):
             return url
-        if url.startswith("/") or kind == "file" or url.startswith(ASSET_PREFIX):
+        if url.startswith("/") or url.startswith(ASSET_PREFIX):
             return self.linker.url(url)
         return url
 
@@ -736,7 +738,9 @@ class HtmlRenderer:
             except ClassNotFound:
                 self.warn("unknown-language", f"no highlighter for language {n.language!r}")
         cls = f' class="{attr(" ".join(classes))}"' if classes else ""
-        role = f' data-role="{attr(n.role)}"' if n.role and n.role != "code" else ""
+        role = (
+            f' data-role="{attr(n.role)}"' if n.role and n.role != "code" and n.role not in CODE_TAGS else ""
+        )
         return f"<{tag}{cls}{role}>{inner}</{tag}>"
 
     def link(self, n: Link) -> str:
@@ -876,34 +880,47 @@ def summary_text(doc: Document, words: int = 45) -> str:
 # ---------------------------------------------------------------------------- emitter
 
 
+TAXONOMIES = {"tags": ("Tags", "Tag"), "categories": ("Categories", "Category")}
+
+
+def term_slug(name: str, config: Any = None) -> str:
+    """The page name of a tag or category; a function of the name alone, so a post page can
+    link to it without knowing the other posts (names that slugify alike share one page)."""
+    return slugify(name, unicode=bool(getattr(config, "unicode_slugs", False))) or "term"
+
+
+def terms_of(doc: Document, kind: str) -> tuple[str, ...]:
+    return tuple(n for n in (doc.meta.tags if kind == "tags" else doc.meta.categories) if n.strip())
+
+
 @dataclass(frozen=True)
 class Term:
-    """A tag or category with its page."""
+    """One tag or category page: its slug and every name that maps to it."""
 
-    name: str
     slug: str
+    names: tuple[str, ...]
     kind: str
 
     @property
     def url(self) -> str:
         return f"/{self.kind}/{self.slug}/"
 
+    @property
+    def name(self) -> str:
+        return ", ".join(self.names)
 
-def taxonomy(docs: Iterable[Document], kind: str) -> dict[str, Term]:
-    """Name -> Term for every tag (``kind="tags"``) or category; slugs made unique in name order."""
-    names = sorted(
-        {n for d in docs for n in (d.meta.tags if kind == "tags" else d.meta.categories) if n.strip()}
-    )
-    out: dict[str, Term] = {}
-    used: set[str] = set()
-    for name in sorted(names, key=lambda n: (n.lower(), n)):
-        base = slugify(name) or "term"
-        slug, n = base, 2
-        while slug in used:
-            slug, n = f"{base}-{n}", n + 1
-        used.add(slug)
-        out[name] = Term(name, slug, kind)
-    return out
+
+def taxonomy(docs: Iterable[Document], kind: str, config: Any = None) -> list[Term]:
+    """Every tag (``kind="tags"``) or category page, sorted by name."""
+    by_slug: dict[str, set[str]] = {}
+    for d in docs:
+        for n in terms_of(d, kind):
+            by_slug.setdefault(term_slug(n, config), set()).add(n)
+    terms = [
+        Term(slug, tuple(sorted(names, key=lambda n: (n.lower(), n))), kind)
+        for slug, names in by_slug.items()
+    ]
+    return sorted(terms, key=lambda t: (t.names[0].lower(), t.names[0], t.slug))
 
 
 class HtmlEmitter:
@@ -926,21 +943,13 @@ class HtmlEmitter:
             ctx.warn(doc, code, message)
         linker = renderer.linker
         env = environment(opts.templates)
-        site = ctx.site
-        docs_terms = [doc]
-        tags = taxonomy(docs_terms, "tags")
-        cats = taxonomy(docs_terms, "categories")
         context = self._page_context(opts, linker, title=doc.meta.title or slug_of(doc))
         context.update(
-            post=self._entry(doc, ctx, opts, linker, tags, cats),
+            post=self._entry(doc, ctx, opts, linker),
             body=Markup(body),
             uses_math=renderer.uses_math,
-            prev=None,
-            next=None,
             standalone=opts.standalone_page,
         )
-        if site is not None and not opts.standalone_page:
-            context["prev"], context["next"] = self._neighbours(doc, site, ctx, linker)
         if opts.standalone_page:
             context["inline_css"] = Markup("\n".join(static_text(opts.templates, n) for n in STATIC_FILES))
         return render_template(env, "post.html", context)
@@ -967,17 +976,18 @@ class HtmlEmitter:
             "generator": "migrate",
         }
 
-    def _entry(
-        self,
-        doc: Document,
-        ctx: EmitContext,
-        opts: HtmlOptions,
-        linker: Linker,
-        tags: dict[str, Term],
-        cats: dict[str, Term],
-    ) -> dict[str, Any]:
+    def _entry(self, doc: Document, ctx: EmitContext, opts: HtmlOptions, linker: Linker) -> dict[str, Any]:
         m = doc.meta
-        site_link = not opts.standalone_page
+
+        def links(kind: str) -> list[dict[str, str]]:
+            return [
+                {
+                    "name": n,
+                    "url": "" if opts.standalone_page else linker.url(f"/{kind}/{term_slug(n, ctx.config)}/"),
+                }
+                for n in terms_of(doc, kind)
+            ]
+
         return {
             "title": m.title or slug_of(doc),
             "url": linker.url(post_url(doc, ctx)),
@@ -988,31 +998,9 @@ class HtmlEmitter:
             "lang": m.lang or opts.lang,
             "summary": summary_text(doc),
             "description": clean(m.summary),
-            "tags": [
-                {"name": t, "url": linker.url(tags[t].url) if site_link else ""} for t in m.tags if t in tags
-            ],
-            "categories": [
-                {"name": c, "url": linker.url(cats[c].url) if site_link else ""}
-                for c in m.categories
-                if c in cats
-            ],
+            "tags": links("tags"),
+            "categories": links("categories"),
         }
-
-    def _neighbours(self, doc: Document, site: Any, ctx: EmitContext, linker: Linker):
-        posts = [p for p in getattr(site, "posts", []) if p.date]
-        posts.sort(key=lambda p: (-p.date.timestamp(), p.title, p.slug))
-        me = str(Path(doc.source.path).resolve()) if doc.source.path else ""
-        idx = next((i for i, p in enumerate(posts) if p.source == me), None)
-        if idx is None:
-            return None, None
-        pattern = getattr(ctx.config, "html_permalink", "/{slug}/") or "/{slug}/"
-
-        def link(p: Post) -> dict[str, str]:
-            return {"title": p.title or p.slug, "url": linker.url(fill(pattern, p.fields()))}
-
-        newer = link(posts[idx - 1]) if idx > 0 else None
-        older = link(posts[idx + 1]) if idx + 1 < len(posts) else None
-        return older, newer
 
     # -- site
     def site_files(self, docs: list[Document], ctx: EmitContext) -> list[tuple[str, str | bytes]]:
@@ -1021,8 +1009,6 @@ class HtmlEmitter:
             return []
         env = environment(opts.templates)
         docs = sort_newest_first(docs)
-        tags = taxonomy(docs, "tags")
-        cats = taxonomy(docs, "categories")
         taken = {self.output_path(d, ctx) for d in docs}
         files: list[tuple[str, str | bytes]] = []
 
@@ -1040,7 +1026,7 @@ class HtmlEmitter:
         def listing(path: str, title: str, template: str, selected: list[Document], **extra: Any) -> None:
             linker = Linker(path, opts.relative_urls)
             context = self._page_context(opts, linker, title)
-            context["posts"] = [self._entry(d, ctx, opts, linker, tags, cats) for d in selected]
+            context["posts"] = [self._entry(d, ctx, opts, linker) for d in selected]
             context.update(extra)
             for key, value in list(extra.items()):
                 if callable(value):
@@ -1048,35 +1034,22 @@ class HtmlEmitter:
             add(path, render_template(env, template, context))
 
         listing("index.html", opts.site_title, "index.html", docs, heading=opts.site_title, is_home=True)
-        for kind, terms, label in (("tags", tags, "Tags"), ("categories", cats, "Categories")):
+        for kind, (label, singular) in TAXONOMIES.items():
+            terms = taxonomy(docs, kind, ctx.config)
+            members = {t.slug: [d for d in docs if set(terms_of(d, kind)) & set(t.names)] for t in terms}
 
-            def term_list(
-                linker: Linker, terms: dict[str, Term] = terms, kind: str = kind
-            ) -> list[dict[str, Any]]:
+            def term_list(linker: Linker, terms: list[Term] = terms, members=members) -> list[dict[str, Any]]:
                 return [
-                    {
-                        "name": t.name,
-                        "url": linker.url(t.url),
-                        "count": sum(
-                            1
-                            for d in docs
-                            if t.name in (d.meta.tags if kind == "tags" else d.meta.categories)
-                        ),
-                    }
-                    for t in terms.values()
+                    {"name": t.name, "url": linker.url(t.url), "count": len(members[t.slug])} for t in terms
                 ]
 
             listing(f"{kind}/index.html", label, "terms.html", [], heading=label, kind=kind, terms=term_list)
-            for t in terms.values():
-                selected = [
-                    d for d in docs if t.name in (d.meta.tags if kind == "tags" else d.meta.categories)
-                ]
-                singular = "Tag" if kind == "tags" else "Category"
+            for t in terms:
                 listing(
                     f"{kind}/{t.slug}/index.html",
                     f"{singular}: {t.name}",
                     "term.html",
-                    selected,
+                    members[t.slug],
                     heading=t.name,
                     kind=kind,
                     singular=singular,

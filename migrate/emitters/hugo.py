@@ -209,4 +209,8 @@ class HugoEmitter:
         r = HugoRenderer(opts)
         body = r.render(doc)
         report(ctx, doc, r.warnings)
-        return dump_front_matter(rename_fields(hugo_front_matter(doc), ctx, "hugo"), opts.front_matter) + "\n" + body
+        return (
+            dump_front_matter(rename_fields(hugo_front_matter(doc), ctx, "hugo"), opts.front_matter)
+            + "\n"
+            + body
+        )

@@ -362,6 +362,7 @@ class MarkdownRenderer:
 
     # -- state per document
     def _reset(self, doc: Document) -> None:
+        self._fn_labels: dict[str, str] = {}
         self.ids = HeadingIds(self.opts.id_algorithm)
         self.refs: dict[tuple[str, str], int] = {}
         self.footnotes: list[Footnote] = [b for b in walk(doc.blocks) if isinstance(b, Footnote)]
@@ -814,9 +815,19 @@ class MarkdownRenderer:
         return f"{anchor}{fence}rst\n{self.verbatim(text)}\n{fence}"
 
     # -- footnotes
-    @staticmethod
-    def fn_label(label: str) -> str:
-        return re.sub(r"[\s\[\]^]+", "-", label.strip()) or "note"
+    def fn_label(self, label: str) -> str:
+        """A footnote label every engine accepts (kramdown: ``[A-Za-z0-9_][A-Za-z0-9_-]*``);
+        docutils' symbol labels (``*``, ``†``) become ``note-N``, unique in the document."""
+        labels = self.__dict__.setdefault("_fn_labels", {})
+        if label not in labels:
+            clean = re.sub(r"[^A-Za-z0-9_-]+", "-", label.strip()).strip("-")
+            if not clean or not re.match(r"[A-Za-z0-9_]", clean):
+                clean = f"note-{len(labels) + 1}"
+            base, n = clean, 2
+            while clean in labels.values():
+                clean, n = f"{base}-{n}", n + 1
+            labels[label] = clean
+        return labels[label]
 
     def footnote_definitions(self) -> list[str]:
         out = []

@@ -10,7 +10,9 @@ classes and attributes (admonition kinds, unknown directives and roles, embeds).
 Pandoc runs in ``--sandbox`` mode: it reads nothing but its input.  Images that binary
 formats (docx, epub, odt, pptx, pdf) must embed are read here, only from inside the
 post's folder or the source roots, and passed to pandoc as ``data:`` URIs, so a hostile
-``.. image:: /etc/passwd`` cannot leak a file into a document.
+``.. image:: /etc/passwd`` cannot leak a file into a document.  The sandbox also makes
+binary output reproducible: pandoc cannot read the clock, so docx/odt/epub timestamps are
+fixed (1970-01-01) and the same post gives the same bytes.
 
 Pandoc comes from the ``pypandoc-binary`` wheel (``pip install "migrate[pandoc]"``) or
 from ``PATH``; when neither is there, :class:`~migrate.errors.MigrateError` says so.
@@ -23,7 +25,6 @@ import functools
 import json
 import logging
 import mimetypes
-import os
 import re
 import tempfile
 import threading
@@ -288,7 +289,7 @@ class PandocEmitter:
         args = ["--standalone", "--wrap=preserve", *ctx.options.get("pandoc_args", ())]
         with tempfile.TemporaryDirectory(prefix="migrate-pandoc-") as tmp:
             out = Path(tmp) / f"out.{'pdf' if base_format(self.format) == 'pdf' else extension(self.format)}"
-            with _quiet_pypandoc() as capture, _source_date(doc):
+            with _quiet_pypandoc() as capture:
                 try:
                     pypandoc.convert_text(
                         json.dumps(ast, ensure_ascii=False),
@@ -317,27 +318,6 @@ class PandocEmitter:
             return data
         text = data.decode("utf-8", errors="replace")
         return text if text.endswith("\n") else text + "\n"
-
-
-class _source_date:
-    """Reproducible output: pandoc stamps docx/epub/odt with ``SOURCE_DATE_EPOCH`` when set.
-
-    Set to the post's (update) date for the duration of the call, unless the user set it;
-    only ever changed while ``_lock`` is held.
-    """
-
-    def __init__(self, doc: Document) -> None:
-        when = doc.meta.updated or doc.meta.date
-        self.value = str(max(0, int(when.timestamp()))) if when else ""
-
-    def __enter__(self) -> None:
-        self.set = bool(self.value) and "SOURCE_DATE_EPOCH" not in os.environ
-        if self.set:
-            os.environ["SOURCE_DATE_EPOCH"] = self.value
-
-    def __exit__(self, *exc: object) -> None:
-        if self.set:
-            os.environ.pop("SOURCE_DATE_EPOCH", None)
 
 
 class ImageEmbedder:
@@ -621,8 +601,12 @@ class PandocWriter:
     # -- blocks
 
     def b_Heading(self, b: Heading) -> Iterator[dict[str, Any]]:
-        anchors = [node("Span", [attr(i), []]) for i in b.extra_ids]
-        yield node("Header", [b.level, attr(b.id), anchors + self.inlines(b.content)])
+        header = node("Header", [b.level, attr(b.id), self.inlines(b.content)])
+        # older ids (``.. _old-name:`` before the title) as Divs around the heading: writers
+        # turn an id'd Div into an anchor (asciidoc ``[[id]]``, docx bookmark, LaTeX label)
+        for extra in reversed(b.extra_ids):
+            header = node("Div", [attr(extra), [header]])
+        yield header
 
     def b_Paragraph(self, b: Paragraph) -> Iterator[dict[str, Any]]:
         yield node("Para", self.inlines(b.content))
@@ -802,7 +786,7 @@ class PandocWriter:
 
     def b_Embed(self, b: Embed) -> Iterator[dict[str, Any]]:
         url = embed_url(b)
-        kv = [("id", b.id), *((k, v) for k, v in b.attrs.items() if k != "id")]
+        kv = [("embed-id", b.id), *b.attrs.items()]
         if url:
             label = b.attrs.get("title") or url
             para = node(
@@ -814,7 +798,7 @@ class PandocWriter:
         yield node("Div", [attr("", ["embed", b.kind], kv), [para]])
 
     def b_Target(self, b: Target) -> Iterator[dict[str, Any]]:
-        yield node("Plain", [node("Span", [attr(b.id), []])])
+        yield node("Div", [attr(b.id), []])
 
     def b_Div(self, b: Div) -> Iterator[dict[str, Any]]:
         if b.name in STRUCTURAL_DIVS or not b.name:

@@ -294,9 +294,7 @@ MAX_NESTING = 100
 the walker and the emitters recurse per level; past this a post fails with
 ``nesting-too-deep`` (its text kept unparsed) instead of a RecursionError (docs/errors.md)."""
 
-_TOO_DEEP = (
-    f"blocks nested more than {MAX_NESTING} levels deep (lists, block quotes...); text kept unparsed"
-)
+_TOO_DEEP = f"blocks nested more than {MAX_NESTING} levels deep (lists, block quotes...); text kept unparsed"
 _MARKERS = re.compile(r"(?:[-*+\u2022\u2023\u2043]|\(?(?:\d+|[a-zA-Z#])[.)])(?: +|$)")
 
 
@@ -417,7 +415,13 @@ class Walker:
             title = self.inlines(first[0])
             referenced = {r.get("refid") for r in doc.findall(nodes.reference)}
             anchors = [Target(x) for x in _ids(first) if x in referenced]  # links to it still work
-            children[i : i + 1] = first.children[1:]
+            body = list(first.children[1:])
+            has_docinfo = any(isinstance(c, nodes.docinfo) for c in doc.children)
+            lead = next((c for c in body if not isinstance(c, nodes.PreBibliographic)), None)
+            if isinstance(lead, nodes.field_list) and not has_docinfo:
+                body.remove(lead)  # what docutils' DocInfo would have taken: Pelican metadata
+                self._docinfo(lead)
+            children[i : i + 1] = body
             blocks.extend(anchors)
             if len([c for c in doc.children if isinstance(c, nodes.section)]) > 1:
                 self.state.add(

@@ -6,6 +6,8 @@ import dataclasses
 from collections.abc import Callable
 from typing import Any
 
+from ..model import field_names
+
 
 def rebuild(node: Any, fn: Callable[[Any], Any]) -> Any:
     """Return ``node`` with every dataclass descendant passed through ``fn`` (children first).
@@ -13,16 +15,19 @@ def rebuild(node: Any, fn: Callable[[Any], Any]) -> Any:
     Tuples are rebuilt only when something inside changed, so untouched subtrees are shared.
     """
     if isinstance(node, tuple):
+        if not node:
+            return node
         new = tuple(rebuild(x, fn) for x in node)
         return node if all(a is b for a, b in zip(new, node, strict=False)) else new
-    if dataclasses.is_dataclass(node) and not isinstance(node, type):
+    cls = type(node)
+    if hasattr(cls, "__dataclass_fields__"):
         changes = {}
-        for f in dataclasses.fields(node):
-            value = getattr(node, f.name)
-            if isinstance(value, tuple) or dataclasses.is_dataclass(value):
+        for name in field_names(cls):
+            value = getattr(node, name)
+            if isinstance(value, tuple) or hasattr(type(value), "__dataclass_fields__"):
                 new = rebuild(value, fn)
                 if new is not value:
-                    changes[f.name] = new
+                    changes[name] = new
         if changes:
             node = dataclasses.replace(node, **changes)
         return fn(node)

@@ -132,7 +132,9 @@ class LinkResolver:
         """A relative link: a sibling post file, an old URL relative to this post's, or a file."""
         path, frag = _split_fragment(target)
         suffix = _suffix(path)
-        if suffix in POST_SUFFIXES or (suffix == ".txt" and self.site.find_file(unquote(path), self.post.source)):
+        if suffix in POST_SUFFIXES or (
+            suffix == ".txt" and self.site.find_file(unquote(path), self.post.source)
+        ):
             return self._file(target)
         if path in ("", ".", "./"):
             return Resolution(post=self.post, fragment=frag)
@@ -176,7 +178,9 @@ class LinkResolver:
             post = self._file(name).post
         else:
             return Resolution(reason=f"Nikola link://{kind}/ has no equivalent page")
-        return Resolution(post=post, fragment=frag) if post else Resolution(reason=f"no post for link://{rest}")
+        return (
+            Resolution(post=post, fragment=frag) if post else Resolution(reason=f"no post for link://{rest}")
+        )
 
     def _old_url(self, path: str) -> Resolution:
         path, frag = _split_fragment(path)
