@@ -382,12 +382,11 @@ def _verify(doc: Document, output: str | bytes, target: str) -> list[Diagnostic]
         from . import verify
     except ImportError:  # pragma: no cover - verify ships with the package
         return []
-    kind = verify.output_kind(target)
-    if kind is None:
+    if verify.output_kind(target) is None:
         return []
     return [
         Diagnostic("warning", "loss", f"output lost {loss}", doc.source.path, 0)
-        for loss in verify.verify(doc, output, kind)
+        for loss in verify.verify(doc, output, target)
     ]
 
 

@@ -204,7 +204,8 @@ def test_hundreds_of_levels_fail_cleanly(tmp_path: Path, make) -> None:
     assert exit_code == 1
     status, diags = outcome(report, "deep.rst")
     first_too_deep = 6 if make is _deep_inline_list else 6 + 2 * MAX_NESTING
-    assert (status, diags) == ("error", [("error", "nesting-too-deep", "deep.rst", first_too_deep)])
+    assert status == "error"
+    assert [d for d in diags if d[0] == "error"] == [("error", "nesting-too-deep", "deep.rst", first_too_deep)]
     assert "item 499" in (tmp_path / "out" / "deep.md").read_text() or make is not _deep_list
     assert outcome(report, "ok.rst") == ("ok", [])
 

@@ -320,7 +320,7 @@ def test_from_json_round_trip_to_another_target(tmp_path):
 
 def make_blog(root: Path, n: int, word: str) -> None:
     root.mkdir(parents=True, exist_ok=True)
-    body = "\n\n".join(f"Paragraph {i} about {word} with ``code`` and *emphasis*." for i in range(200))
+    body = "\n\n".join(f"Paragraph {i} about {word} with ``code`` and *emphasis*." for i in range(40))
     for i in range(n):
         (root / f"post-{i:03d}.rst").write_text(
             f"---\ntitle: Post {i} {word}\ndate: 2020-01-{i % 28 + 1:02d}\n---\n\n{body}\n"
@@ -354,7 +354,7 @@ def test_killed_run_leaves_old_or_new_files_and_rerun_matches_clean_run(tmp_path
         stderr=subprocess.DEVNULL,
     )
     # kill it once it has started replacing files
-    deadline = time.time() + 60
+    deadline = time.time() + 300
     while time.time() < deadline and proc.poll() is None:
         if any(b"beta" in p.read_bytes() for p in out.glob("*.md")):
             break
@@ -422,3 +422,50 @@ def test_environment_timezone_does_not_change_output(tmp_path):
         )
         outs.append(tree(out))
     assert outs[0] == outs[1] == outs[2]
+
+
+@pytest.mark.parametrize("target", ["hugo", "jekyll", "markdown", "json"])
+def test_verify_finds_no_loss_on_samples(tmp_path, target):
+    src = clean_samples(tmp_path)
+    rep = tmp_path / "r.json"
+    r = run_cli(
+        "convert",
+        str(src),
+        "--to",
+        target,
+        "--out",
+        str(tmp_path / "o"),
+        "--verify",
+        "--fail-on",
+        "loss",
+        "--report",
+        str(rep),
+        "-q",
+    )
+    assert r.returncode == 0, r.stderr
+    assert json.loads(rep.read_text())["totals"]["losses"] == 0
+
+
+def test_verify_reports_a_loss_per_post(tmp_path, monkeypatch):
+    """An emitter that drops the last paragraph is caught by --verify, naming the post."""
+    import migrate.pipeline as pipeline
+    from migrate.model import Paragraph
+
+    src = clean_samples(tmp_path)
+    real = pipeline.process
+
+    def lossy(doc, site, job, emitter):
+        files, diags, records, emitted = real(doc, site, job, emitter)
+        if doc.source.path.endswith("zfs-snapshots.rst"):
+            last = [b for b in emitted.blocks if isinstance(b, Paragraph)][-1]
+            from migrate.model import plain_text
+
+            text = files[0][1].replace(plain_text(last.content).split()[-1], "", 1)
+            files = [(files[0][0], text), *files[1:]]
+        return files, diags, records, emitted
+
+    monkeypatch.setattr(pipeline, "process", lossy)
+    report = convert(job(src, tmp_path / "o", "markdown", verify=True))
+    losses = [(Path(d.path).name, d.code) for r in report.results for d in r.diagnostics if d.code == "loss"]
+    assert losses == [("zfs-snapshots.rst", "loss")]
+    assert report.exit_code(("loss",)) == 1 and report.exit_code(("error",)) == 0

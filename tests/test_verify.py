@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -196,7 +196,9 @@ def test_inventory_of_the_model() -> None:
     assert inv.table_cells == Counter({"animal": 1, "speed": 1, "fox": 1, "fast": 1, "dog": 1, "lazy": 1})
     # the title is front matter, footnote labels are markup, image alt text is an attribute
     assert not {"title", "fnx", "vulpine"} & set(inv.words)
-    assert inv.words["fox"] == 3  # prose, table cell, and ``fox.png`` is not a word: images are compared apart
+    assert (
+        inv.words["fox"] == 3
+    )  # prose, table cell, and ``fox.png`` is not a word: images are compared apart
     assert inv.words["jump"] == 1  # code counts as words too
 
 
@@ -251,7 +253,10 @@ def test_detects_a_deleted_heading(target: str) -> None:
     text = migrate.emit(RICH, target)
     line = next(x for x in text.splitlines() if x.startswith("## Second part"))
     out = _cut(text, line + "\n")
-    assert verify(RICH, out, target) == [_expect("words", ("part", "second")), _expect("headings", ("second part",))]
+    assert verify(RICH, out, target) == [
+        _expect("words", ("part", "second")),
+        _expect("headings", ("second part",)),
+    ]
 
 
 @pytest.mark.parametrize("target", ["markdown", "jekyll"])
@@ -418,7 +423,12 @@ def test_generic_html_page() -> None:
 def test_html_detects_losses() -> None:
     out = PAGE.replace('<a href="https://example.org/">site</a>', "site").replace("<td>v", "<td>")
     assert verify(PAGE_DOC, out, "html") == [
-        Loss("words", ("v",), sum(inventory(PAGE_DOC).words.values()), sum(inventory(PAGE_DOC).words.values()) - 1),
+        Loss(
+            "words",
+            ("v",),
+            sum(inventory(PAGE_DOC).words.values()),
+            sum(inventory(PAGE_DOC).words.values()) - 1,
+        ),
         Loss("links", ("https://example.org/",), 3, 2),
         Loss("cells", ("v",), 2, 1),
     ]
@@ -435,7 +445,9 @@ def test_html_fragment_without_page_structure() -> None:
 def test_raw_html_in_the_source_is_read_like_output_html() -> None:
     from migrate.model import RawBlock
 
-    d = doc(RawBlock("html", '<p>Raw <a href="https://r.org/">words</a></p>\n<table><tr><td>c</td></tr></table>'))
+    d = doc(
+        RawBlock("html", '<p>Raw <a href="https://r.org/">words</a></p>\n<table><tr><td>c</td></tr></table>')
+    )
     inv = inventory(d)
     assert inv.links == Counter({"https://r.org/": 1}) and inv.table_cells == Counter({"c": 1})
     for target in ("markdown", "hugo", "jekyll"):
@@ -458,7 +470,9 @@ def test_json_round_trip_and_schema() -> None:
     assert loss.kind == "schema" and loss.missing[0].startswith("schema: blocks/0:")
     data = json.loads(text)
     del data["blocks"][-3]  # the unique zebra paragraph
-    assert verify(RICH, json.dumps(data), "json") == [_expect("words", ("here", "paragraph", "unique", "zebra"))]
+    assert verify(RICH, json.dumps(data), "json") == [
+        _expect("words", ("here", "paragraph", "unique", "zebra"))
+    ]
 
 
 # --------------------------------------------------------------------------- fallbacks
@@ -475,7 +489,7 @@ def test_unknown_directive_kept_verbatim_keeps_its_words() -> None:
 # --------------------------------------------------------------------------- samples and corpus
 
 
-@lru_cache(maxsize=None)
+@cache
 def _batch(root: str, target: str) -> tuple[tuple[str, Document, str | bytes], ...]:
     """Every post of ``root`` converted to ``target`` as the pipeline does (links rewritten)."""
     config = Config.from_file(SAMPLES / "migrate.toml") if Path(root) == SAMPLES else Config()

@@ -44,7 +44,6 @@ from migrate.model import (
     ThematicBreak,
     Topic,
     plain_text,
-    walk,
 )
 
 __version__ = "0.1.0"
@@ -129,7 +128,7 @@ class _Writer:
         return " ".join("".join(parts).split()), links
 
     def flat(self, blocks) -> str:
-        return " ".join(self.text([n for n in walk(blocks) if isinstance(n, (Text, LineBreak))])[0].split())
+        return " ".join(re.sub("\x00[ \n]", "", plain_text(blocks)).replace("\x00", "").split())
 
     # -- blocks
 
