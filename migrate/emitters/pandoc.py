@@ -146,6 +146,9 @@ EXTENSIONS = {
 }
 """File extension per pandoc writer; any other writer's own name is its extension (docx, odt, org, rst...)."""
 
+MIN_API = [1, 23]
+"""pandoc-types 1.23 (pandoc 3.0): the ``Figure`` block this bridge writes appeared there."""
+
 BINARY_FORMATS = {"docx", "odt", "epub", "epub2", "epub3", "pptx", "pdf", "chunkedhtml"}
 """Writers whose output is not text: ``emit`` returns bytes, and images are embedded."""
 
@@ -266,6 +269,13 @@ class PandocEmitter:
                 "the pandoc target needs a pandoc output format: --to pandoc:FORMAT "
                 "(e.g. pandoc:docx, pandoc:epub, pandoc:asciidoc, pandoc:org)",
                 code="unknown-target",
+            )
+        version, api = pandoc_versions()
+        if list(api[:2]) < MIN_API:
+            raise MigrateError(
+                f"pandoc {version} is too old for the bridge (it writes the AST of pandoc 3.0 or newer, "
+                f"pandoc-api-version {'.'.join(map(str, MIN_API))}); {INSTALL_HINT}",
+                code="pandoc-missing",
             )
         formats = output_formats()
         if base_format(format) not in formats:
