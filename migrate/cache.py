@@ -42,6 +42,32 @@ def config_fingerprint(config: Config) -> str:
     return digest(json.dumps(dataclasses.asdict(config), sort_keys=True, default=str))
 
 
+_CODE: list[str] = []
+
+
+def code_fingerprint() -> str:
+    """Hash of migrate's own code and templates: a changed reader or emitter invalidates the cache
+    even when the version number did not move (a development checkout, a patched install)."""
+    if not _CODE:
+        root = Path(__file__).resolve().parent
+        files = sorted(
+            p
+            for p in root.rglob("*")
+            if p.is_file() and p.suffix in (".py", ".html", ".xml", ".css", ".json")
+        )
+        _CODE.append(
+            digest(*(p.relative_to(root).as_posix().encode() + b"\0" + p.read_bytes() for p in files))
+        )
+    return _CODE[0]
+
+
+def tree_fingerprint(folder: str | Path) -> str:
+    """Hash of every file under ``folder`` (e.g. user templates named by an option)."""
+    root = Path(folder)
+    files = sorted(p for p in root.rglob("*") if p.is_file())
+    return digest(*(p.relative_to(root).as_posix().encode() + b"\0" + p.read_bytes() for p in files))
+
+
 def source_fingerprint(path: Path) -> str:
     """Hash of what a post's reading depends on: its bytes and its Nikola sidecar, if any."""
     parts: list[bytes] = [path.read_bytes()]

@@ -8,6 +8,10 @@ from pathlib import Path, PurePosixPath
 
 from .errors import MigrateError
 
+MAX_NAME_BYTES = 200
+"""Longest file or folder name written (file systems stop at 255 bytes; the temporary file
+of an atomic write needs a few more)."""
+
 _RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))}
 
 
@@ -24,6 +28,11 @@ def safe_join(root: Path, relative: str) -> Path:
         raise MigrateError(f"output path escapes the output directory: {relative!r}", code="unsafe-path")
     if any(part.split(".")[0].lower() in _RESERVED for part in rel.parts):
         raise MigrateError(f"output path uses a reserved name: {relative!r}", code="unsafe-path")
+    if any(len(part.encode("utf-8")) > MAX_NAME_BYTES for part in rel.parts):
+        raise MigrateError(
+            f"output path has a name longer than {MAX_NAME_BYTES} bytes: {relative[:80]!r}...",
+            code="unsafe-path",
+        )
     target = root.joinpath(*rel.parts)
     resolved_root = root.resolve()
     if not target.resolve().is_relative_to(resolved_root):
@@ -45,8 +54,11 @@ def write_atomic(path: Path, data: str | bytes, durable: bool = False) -> bool:
             return False
     except OSError:
         pass
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name[:40]}.", suffix=".tmp", dir=path.parent)
+    except OSError as e:
+        raise MigrateError(f"cannot write {path}: {e.strerror or e}", code="write") from e
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(raw)
@@ -54,10 +66,12 @@ def write_atomic(path: Path, data: str | bytes, durable: bool = False) -> bool:
                 fh.flush()
                 os.fsync(fh.fileno())
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as e:
         try:
             os.unlink(tmp)
         except OSError:
             pass
+        if isinstance(e, OSError):  # disk full, permissions: this file fails, the batch goes on
+            raise MigrateError(f"cannot write {path}: {e.strerror or e}", code="write") from e
         raise
     return True

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__ as VERSION
-from .cache import Cache, config_fingerprint, digest, source_fingerprint
+from .cache import Cache, code_fingerprint, config_fingerprint, digest, source_fingerprint, tree_fingerprint
 from .config import Config
 from .emitters import registry
 from .emitters.base import EmitContext
@@ -432,7 +432,7 @@ def convert(job: Job, executor: Executor | None = None, progress: Progress | Non
     cache = Cache(cache_root, VERSION) if cache_root is not None and not job.force else None
     writer_cache = str(cache_root) if cache_root is not None and job.writes else None
     manifest = Manifest.load(job.out) if job.out is not None else None
-    cfg_fp = config_fingerprint(job.config)
+    cfg_fp = digest(config_fingerprint(job.config), code_fingerprint())
 
     # pass 1 ---------------------------------------------------------------
     sources = [str(p) for p in job.sources]
@@ -495,6 +495,8 @@ def convert(job: Job, executor: Executor | None = None, progress: Progress | Non
 
     # pass 2 ---------------------------------------------------------------
     opts_fp = json.dumps(job.options, sort_keys=True, default=str)
+    if job.options.get("templates") and Path(job.options["templates"]).is_dir():
+        opts_fp += tree_fingerprint(job.options["templates"])
     keep_docs = hasattr(emitter, "site_files")
     emit_entries: dict[str, dict] = {}
     pending: list[tuple[int, EmitIn, str]] = []

@@ -669,3 +669,16 @@ def test_stdin_to_stdout(tmp_path):
     assert "Monitoring the Homelab" in pypandoc.convert_file(
         str(tmp_path / "post.docx"), "plain", extra_args=["-s"]
     )
+
+
+def test_old_pandoc_is_refused(monkeypatch):
+    monkeypatch.setattr(bridge, "pandoc_versions", lambda: ("2.19.2", [1, 22, 2, 1]))
+    with pytest.raises(MigrateError, match=r"pandoc 2\.19\.2 is too old .* pandoc 3\.0 or newer"):
+        registry.get("pandoc:docx")
+
+
+def test_pandoc_args_reach_pandoc():
+    doc = migrate.read(SAMPLES / "monitoring.rst", config=CONFIG)
+    html = migrate.emit(doc, "pandoc:html", config=CONFIG, pandoc_args=["--toc"])
+    assert '<nav id="TOC"' in html and 'href="#the-collector"' in html
+    assert "<title>Monitoring the Homelab with Grafana</title>" in html

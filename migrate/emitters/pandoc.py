@@ -308,6 +308,7 @@ class PandocEmitter:
                         extra_args=args,
                         outputfile=str(out),
                         sandbox=True,
+                        verify_format=False,  # checked once in __init__; saves two pandoc runs a post
                     )
                 except (RuntimeError, OSError) as e:
                     raise MigrateError(
