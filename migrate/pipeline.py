@@ -21,6 +21,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import re
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Executor
@@ -314,8 +315,29 @@ def process(
         if asset.exists:
             files.append((asset.dest, Path(asset.src).read_bytes()))
     files.insert(0, (emitter.output_path(doc, ctx), emitter.emit(doc, ctx)))
-    diags.extend(ctx.diagnostics)
+    diags.extend(_already_reported(doc, ctx.diagnostics))
     return files, diags, records, doc
+
+
+_UNMAPPED = {"unmapped-directive": "unknown-directive", "unmapped-role": "unknown-role"}
+_QUOTED = re.compile(r"'([^']*)'")
+
+
+def _already_reported(doc: Document, diags: Sequence[Diagnostic]) -> list[Diagnostic]:
+    """An emitter's "kept X as ..." about a directive or role the reader already warned about
+    becomes info: one warning per problem, the reader's, which has the line."""
+    reported = {
+        (d.code, m.group(1))
+        for d in doc.diagnostics
+        if d.code in _UNMAPPED.values() and (m := _QUOTED.search(d.message))
+    }
+    out = []
+    for d in diags:
+        m = _QUOTED.search(d.message) if d.code in _UNMAPPED else None
+        if m and (_UNMAPPED[d.code], m.group(1)) in reported:
+            d = dataclasses.replace(d, severity="info")
+        out.append(d)
+    return out
 
 
 @dataclass

@@ -543,7 +543,7 @@ class Walker:
 
     def _block(self, node: nodes.Node, level: int) -> list[Block]:
         if isinstance(node, nodes.Text):
-            text = " ".join(str(node).split())
+            text = " ".join(node.astext().split())  # astext drops docutils' \x00 escape marks
             return [Paragraph((Text(text),))] if text else []
         if isinstance(node, (nodes.system_message, nodes.pending, nodes.substitution_definition)):
             return []
@@ -925,7 +925,7 @@ class Walker:
 
     def _inline(self, node: nodes.Node) -> list[Inline]:
         if isinstance(node, nodes.Text):
-            return [Text(str(node).replace("\n", " "))]
+            return [Text(node.astext().replace("\n", " "))]  # astext drops \x00 escape marks
         if isinstance(node, (nodes.system_message, nodes.pending)):
             return []
         if isinstance(node, MigrateNode):
