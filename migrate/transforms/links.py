@@ -7,6 +7,7 @@ the order they are tried, are documented in ``docs/links.md``.
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import posixpath
 import re
@@ -225,22 +226,29 @@ class _Lines:
     def __init__(self, text: str) -> None:
         self.text = text
         self.used: dict[str, int] = {}
+        self._starts: dict[str, list[int]] = {}
+        self._newlines: list[int] | None = None
 
     def line(self, *needles: str) -> int:
+        """Each needle's occurrences are found once per post (a post may hold thousands of links)."""
         for needle in needles:
             if not needle or not self.text:
                 continue
-            if " " in needle.strip():
-                pattern = r"\s+".join(re.escape(w) for w in needle.split())
-            else:
-                pattern = rf"(?<!{self.URL_CHARS}){re.escape(needle)}(?!{self.URL_CHARS})"
-            starts = [m.start() for m in re.finditer(pattern, self.text)]
+            starts = self._starts.get(needle)
+            if starts is None:
+                if " " in needle.strip():
+                    pattern = r"\s+".join(re.escape(w) for w in needle.split())
+                else:
+                    pattern = rf"(?<!{self.URL_CHARS}){re.escape(needle)}(?!{self.URL_CHARS})"
+                starts = self._starts[needle] = [m.start() for m in re.finditer(pattern, self.text)]
             if not starts:
                 continue
             n = self.used.get(needle, 0)
             self.used[needle] = n + 1
             i = starts[n] if n < len(starts) else starts[0]
-            return self.text.count("\n", 0, i) + 1
+            if self._newlines is None:
+                self._newlines = [m.start() for m in re.finditer("\n", self.text)]
+            return bisect.bisect_left(self._newlines, i) + 1
         return 0
 
 
