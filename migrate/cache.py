@@ -84,6 +84,7 @@ class Cache:
         self.root = root
         self.version = version
         self.index: dict[str, Any] = {"read": {}, "emit": {}}
+        self._dirs: set[Path] = set()
         try:
             data = json.loads((root / "index.json").read_text(encoding="utf-8"))
             if data.get("format") == CACHE_FORMAT and data.get("version") == version:
@@ -108,7 +109,14 @@ class Cache:
             return None
 
     def store_doc(self, key: str, doc: Document) -> None:
-        write_atomic(self.doc_path(key), doc.to_json())
+        """Plain write, no temporary file: a document cut short by a kill is not valid JSON, and
+        an unreadable cache entry is a miss (:meth:`load_doc` returns None), never a wrong result."""
+        path = self.doc_path(key)
+        if path.parent not in self._dirs:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._dirs.add(path.parent)
+        # compact: indentation would push json onto its pure-Python encoder (4x slower)
+        path.write_text(doc.to_json(indent=None), encoding="utf-8")
 
     # pass 2 -----------------------------------------------------------------
     def emit_entry(self, source: str) -> dict | None:
