@@ -213,6 +213,11 @@ class LinkResolver:
         return Resolution(reason=f"file not found (looked in {where})", asset=str(candidates[0]))
 
 
+def _url_char(c: str) -> bool:
+    """One character of ``_Lines.URL_CHARS`` (``[\\w/.%~+-]``)."""
+    return c.isalnum() or c in "_/.%~+-"
+
+
 class _Lines:
     """Line numbers of link targets in the source text.
 
@@ -229,6 +234,17 @@ class _Lines:
         self._starts: dict[str, list[int]] = {}
         self._newlines: list[int] | None = None
 
+    def _token_starts(self, needle: str) -> list[int]:
+        """Occurrences of ``needle`` not inside a longer URL-ish token (``URL_CHARS`` on neither
+        side), found with str.find: no regex to compile per needle."""
+        text, starts, i = self.text, [], self.text.find(needle)
+        while i != -1:
+            j = i + len(needle)
+            if not (i and _url_char(text[i - 1])) and not (j < len(text) and _url_char(text[j])):
+                starts.append(i)
+            i = text.find(needle, i + 1)
+        return starts
+
     def line(self, *needles: str) -> int:
         """Each needle's occurrences are found once per post (a post may hold thousands of links)."""
         for needle in needles:
@@ -238,9 +254,10 @@ class _Lines:
             if starts is None:
                 if " " in needle.strip():
                     pattern = r"\s+".join(re.escape(w) for w in needle.split())
+                    starts = [m.start() for m in re.finditer(pattern, self.text)]
                 else:
-                    pattern = rf"(?<!{self.URL_CHARS}){re.escape(needle)}(?!{self.URL_CHARS})"
-                starts = self._starts[needle] = [m.start() for m in re.finditer(pattern, self.text)]
+                    starts = self._token_starts(needle)
+                self._starts[needle] = starts
             if not starts:
                 continue
             n = self.used.get(needle, 0)
