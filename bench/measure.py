@@ -1,6 +1,6 @@
 """One migrate run in a fresh process: prints JSON with the conversion time and peak memory.
 
-    python bench/measure.py SRC OUT TARGET JOBS
+python bench/measure.py SRC OUT TARGET JOBS
 """
 
 from __future__ import annotations

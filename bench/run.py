@@ -62,7 +62,9 @@ def migrate_run(src: Path, out: Path, jobs: int, target: str = "hugo", *extra: s
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--posts", type=int, default=2000)
-    ap.add_argument("--pandoc-limit", type=int, default=0, help="time pandoc on the first K posts only (0: all)")
+    ap.add_argument(
+        "--pandoc-limit", type=int, default=0, help="time pandoc on the first K posts only (0: all)"
+    )
     ap.add_argument("--target", default="hugo")
     ap.add_argument("--memory", action="store_true", help="only the peak-memory check at N=500 and N=5000")
     ap.add_argument("--keep", action="store_true", help="keep the generated files")
@@ -126,8 +128,12 @@ def main() -> None:
         for name, value, op, goal in checks:
             ok = value >= goal if op == ">=" else value <= goal
             print(f"  {'PASS' if ok else 'MISS'}  {name}: {value:.2f}")
-        print(f"\npeak memory (MB): jobs 1 {one['peak_mb']:.0f}, all cores {full['peak_mb']:.0f} (parent + workers)")
-        print(f"one-post-changed re-run converted {changed['converted']} posts; no-change re-run {again['converted']}")
+        print(
+            f"\npeak memory (MB): jobs 1 {one['peak_mb']:.0f}, all cores {full['peak_mb']:.0f} (parent + workers)"
+        )
+        print(
+            f"one-post-changed re-run converted {changed['converted']} posts; no-change re-run {again['converted']}"
+        )
     finally:
         if args.keep:
             print(f"files kept in {work}")

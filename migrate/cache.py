@@ -4,7 +4,7 @@ Layout (under ``--cache DIR``, default ``OUT/.migrate/cache``)::
 
     index.json          one entry per source: read key, metadata, section ids, diagnostics,
                         and the emit key, dependencies and outputs of the last run
-    docs/ab/<key>.json  the Document pass 1 produced (our lossless JSON)
+    docs/<key>.json     the Document pass 1 produced (our lossless JSON)
 
 Keys hash the source bytes (and its ``.meta`` sidecar), the file path, the configuration
 and the tool version, so changing any of them invalidates exactly what it should.  The
@@ -94,7 +94,7 @@ class Cache:
 
     # pass 1 -----------------------------------------------------------------
     def doc_path(self, key: str) -> Path:
-        return self.root / "docs" / key[:2] / f"{key}.json"
+        return self.root / "docs" / f"{key}.json"  # one flat folder: creating 256 shards cost more
 
     def read_entry(self, source: str, key: str) -> dict | None:
         entry = self.index["read"].get(source)
@@ -129,6 +129,6 @@ class Cache:
         live = {e["key"] for e in read.values() if e.get("key")}
         docs = self.root / "docs"
         if docs.is_dir():
-            for f in docs.glob("*/*.json"):
+            for f in docs.glob("*.json"):
                 if f.stem not in live:
                     f.unlink(missing_ok=True)

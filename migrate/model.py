@@ -506,6 +506,28 @@ def field_names(cls: type) -> tuple[str, ...]:
         return names
 
 
+_CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
+_LEAF_TYPES = ("str", "int", "float", "bool", "dict", "tuple[str, ...]", "tuple[int, ...]", "datetime")
+
+
+def child_fields(cls: type) -> tuple[str, ...]:
+    """The fields of a model class that may hold nodes (not strings, numbers or string tuples),
+    from the annotations, cached: traversals skip the rest."""
+    try:
+        return _CHILD_FIELDS[cls]
+    except KeyError:
+        names = tuple(
+            f.name
+            for f in dataclasses.fields(cls)
+            if not any(
+                str(f.type).replace(" = ()", "").strip() == t or str(f.type).startswith(t + " ")
+                for t in _LEAF_TYPES
+            )
+        )
+        _CHILD_FIELDS[cls] = names
+        return names
+
+
 def is_node(value: Any) -> bool:
     """True for instances of model dataclasses (fast ``dataclasses.is_dataclass`` for instances)."""
     return hasattr(type(value), "__dataclass_fields__")
@@ -616,7 +638,7 @@ def walk(nodes: Any):
         elif hasattr(type(n), "__dataclass_fields__") and not isinstance(n, _NOT_WALKED):
             yield n
             children = []
-            for name in field_names(type(n)):
+            for name in child_fields(type(n)):
                 v = getattr(n, name)
                 if isinstance(v, (tuple, list)):
                     if v:

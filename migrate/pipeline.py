@@ -713,25 +713,22 @@ def _write_outputs(
             result.outputs.append(rel)
             if path is None:
                 continue
-            action = _action(path, data)
-            if (
-                action != "unchanged"
-                and manifest is not None
-                and not manifest.owns(rel)
-                and path.exists()
-                and not job.force
-            ):
-                raise MigrateError(
-                    f"{path} exists and was not written by migrate; not overwriting it (use --force)",
-                    result.source,
-                    code="output-exists",
-                )
-            report.changes.append(Change(action, rel, result.source))
+            exists = path.exists()
+            if exists and manifest is not None and not manifest.owns(rel) and not job.force:
+                if _action(path, data) != "unchanged":
+                    raise MigrateError(
+                        f"{path} exists and was not written by migrate; not overwriting it (use --force)",
+                        result.source,
+                        code="output-exists",
+                    )
             if job.writes:
                 if manifest is not None:
                     manifest.record(rel, result.source, digest_, job.target)
-                if action != "unchanged":
-                    write_atomic(path, data)
+                changed = write_atomic(path, data)  # compares first: an identical file is not touched
+                action = "unchanged" if not changed else "update" if exists else "create"
+            else:
+                action = _action(path, data) if exists else "create"
+            report.changes.append(Change(action, rel, result.source))
     except MigrateError as e:
         result.add([Diagnostic("error", e.code, e.message, e.path or result.source, e.line)])
         return None

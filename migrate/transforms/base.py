@@ -6,7 +6,7 @@ import dataclasses
 from collections.abc import Callable
 from typing import Any
 
-from ..model import field_names
+from ..model import child_fields
 
 
 def rebuild(node: Any, fn: Callable[[Any], Any]) -> Any:
@@ -22,7 +22,7 @@ def rebuild(node: Any, fn: Callable[[Any], Any]) -> Any:
     cls = type(node)
     if hasattr(cls, "__dataclass_fields__"):
         changes = {}
-        for name in field_names(cls):
+        for name in child_fields(cls):
             value = getattr(node, name)
             if isinstance(value, tuple) or hasattr(type(value), "__dataclass_fields__"):
                 new = rebuild(value, fn)
