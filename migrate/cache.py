@@ -80,11 +80,14 @@ def source_fingerprint(path: Path) -> str:
 class Cache:
     """The on-disk cache; ``None``-safe helpers so the pipeline can run without one."""
 
-    def __init__(self, root: Path, version: str) -> None:
+    def __init__(self, root: Path, version: str, load_index: bool = True) -> None:
+        """``load_index=False`` for workers, which only store and load documents."""
         self.root = root
         self.version = version
         self.index: dict[str, Any] = {"read": {}, "emit": {}}
         self._dirs: set[Path] = set()
+        if not load_index:
+            return
         try:
             data = json.loads((root / "index.json").read_text(encoding="utf-8"))
             if data.get("format") == CACHE_FORMAT and data.get("version") == version:
@@ -123,12 +126,15 @@ class Cache:
         return self.index["emit"].get(source)
 
     def save(self, read: dict[str, Any], emit: dict[str, Any]) -> None:
-        """Write the index; drop document files no entry refers to any more."""
+        """Write the index (only when it changed); drop document files no entry refers to any more."""
+        if read == self.index["read"] and emit == self.index["emit"] and (self.root / "index.json").is_file():
+            return  # a no-change run writes nothing
         data = {"format": CACHE_FORMAT, "version": self.version, "read": read, "emit": emit}
         write_atomic(self.root / "index.json", json.dumps(data, sort_keys=True, ensure_ascii=False))
         live = {e["key"] for e in read.values() if e.get("key")}
         docs = self.root / "docs"
         if docs.is_dir():
-            for f in docs.glob("*.json"):
+            for f in docs.glob("*.json"):  # includes documents a killed run stored and never indexed
                 if f.stem not in live:
                     f.unlink(missing_ok=True)
+        self.index = {"read": read, "emit": emit}

@@ -33,6 +33,7 @@ class Manifest:
     out: Path
     files: dict[str, dict[str, str]] = field(default_factory=dict)
     _journal: TextIO | None = field(default=None, repr=False)
+    _dirty: bool = field(default=False, repr=False)
 
     @property
     def state(self) -> Path:
@@ -53,6 +54,7 @@ class Manifest:
                 except (ValueError, TypeError):
                     continue  # a line cut short by a kill
                 m.files[rel] = {"source": source, "sha256": digest_, "target": target}
+                m._dirty = True
         except OSError:
             pass
         return m
@@ -72,12 +74,16 @@ class Manifest:
         self._journal.flush()
 
     def forget(self, rel: str) -> None:
+        self._dirty = True
         self.files.pop(rel, None)
 
     def save(self) -> None:
+        """Fold the journal into manifest.json (nothing to do when this run wrote and deleted nothing)."""
         if self._journal is not None:
             self._journal.close()
             self._journal = None
+        elif not self._dirty and (self.state / "manifest.json").is_file():
+            return
         data = {"files": dict(sorted(self.files.items()))}
         write_atomic(
             self.state / "manifest.json", json.dumps(data, indent=1, ensure_ascii=False) + "\n", durable=True

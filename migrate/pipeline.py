@@ -183,7 +183,7 @@ def _read_task(
     items: list[tuple[str, str]], config: Config, fmt: str, cache_root: str | None
 ) -> list[ReadOut]:
     """Worker side of pass 1.  With a cache, documents go to disk and only the index comes back."""
-    cache = Cache(Path(cache_root), VERSION) if cache_root else None
+    cache = Cache(Path(cache_root), VERSION, load_index=False) if cache_root else None
     outs = []
     for source, key in items:
         start = time.perf_counter()
@@ -373,7 +373,7 @@ def _emit_task(
     items: list[EmitIn], site: Site, job: Job, cache_root: str | None, keep_docs: bool
 ) -> list[EmitOut]:
     """Worker side of pass 2."""
-    cache = Cache(Path(cache_root), VERSION) if cache_root else None
+    cache = Cache(Path(cache_root), VERSION, load_index=False) if cache_root else None
     emitter = _emitter(job.target)
     outs = []
     for item in items:
@@ -517,6 +517,8 @@ def convert(job: Job, executor: Executor | None = None, progress: Progress | Non
 
     # pass 2 ---------------------------------------------------------------
     opts_fp = json.dumps(job.options, sort_keys=True, default=str)
+    if callable(getattr(emitter, "cache_key", None)):
+        opts_fp += emitter.cache_key()  # e.g. the pandoc version behind pandoc:FORMAT
     if job.options.get("templates") and Path(job.options["templates"]).is_dir():
         opts_fp += tree_fingerprint(job.options["templates"])
     keep_docs = hasattr(emitter, "site_files")
@@ -618,7 +620,7 @@ def convert(job: Job, executor: Executor | None = None, progress: Progress | Non
         for out in outs_list:
             if out.key and (out.meta is not None or any(d.severity == "error" for d in out.diagnostics)):
                 read_index[out.source] = _read_entry(out)
-        Cache(cache_root, VERSION).save(
+        (cache if cache is not None else Cache(cache_root, VERSION)).save(
             read_index, {s: e for s, e in emit_entries.items() if s in read_index}
         )
     report.results = results
@@ -823,7 +825,7 @@ def _site_docs(
     cache_root: Path | None,
 ) -> list[Document]:
     """Every converted post as the emitter saw it, for index pages and feeds."""
-    cache = Cache(cache_root, VERSION) if cache_root is not None else None
+    cache = Cache(cache_root, VERSION, load_index=False) if cache_root is not None else None
     docs = []
     for i, (out, meta) in enumerate(zip(outs, metas, strict=True)):
         if meta is None or results[i].status == "error":

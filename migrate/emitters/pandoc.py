@@ -263,6 +263,11 @@ class PandocEmitter:
             return e.message
         return ""
 
+    def cache_key(self) -> str:
+        """The incremental cache re-renders every post when pandoc itself changes."""
+        version, api = pandoc_versions()
+        return f"pandoc {version} api {api}"
+
     def __init__(self, format: str = "") -> None:
         if not format:
             raise MigrateError(
