@@ -84,14 +84,18 @@ class Cache:
         """``load_index=False`` for workers, which only store and load documents."""
         self.root = root
         self.version = version
-        self.index: dict[str, Any] = {"read": {}, "emit": {}}
+        self.index: dict[str, Any] = {"read": {}, "emit": {}, "site": {}}
         self._dirs: set[Path] = set()
         if not load_index:
             return
         try:
             data = json.loads((root / "index.json").read_text(encoding="utf-8"))
             if data.get("format") == CACHE_FORMAT and data.get("version") == version:
-                self.index = {"read": data.get("read", {}), "emit": data.get("emit", {})}
+                self.index = {
+                    "read": data.get("read", {}),
+                    "emit": data.get("emit", {}),
+                    "site": data.get("site", {}),
+                }
         except (OSError, ValueError, AttributeError):
             pass
 
@@ -101,8 +105,8 @@ class Cache:
 
     def read_entry(self, source: str, key: str) -> dict | None:
         entry = self.index["read"].get(source)
-        if entry and entry.get("key") == key and (entry.get("error") or self.doc_path(key).is_file()):
-            return entry
+        if entry and entry.get("key") == key:
+            return entry  # a document file lost since is read again when needed (pipeline._emit_task)
         return None
 
     def load_doc(self, key: str) -> Document | None:
@@ -125,11 +129,19 @@ class Cache:
     def emit_entry(self, source: str) -> dict | None:
         return self.index["emit"].get(source)
 
-    def save(self, read: dict[str, Any], emit: dict[str, Any]) -> None:
-        """Write the index (only when it changed); drop document files no entry refers to any more."""
-        if read == self.index["read"] and emit == self.index["emit"] and (self.root / "index.json").is_file():
+    def save(self, read: dict[str, Any], emit: dict[str, Any], site: dict[str, Any] | None = None) -> None:
+        """Write the index (only when it changed); drop document files no entry refers to any more.
+
+        ``site`` records the batch (its sources and each post's fingerprint) so that a run in
+        which nothing changed can skip building the site index.
+        """
+        site = site or {}
+        unchanged = (
+            read == self.index["read"] and emit == self.index["emit"] and site == self.index.get("site", {})
+        )
+        if unchanged and (self.root / "index.json").is_file():
             return  # a no-change run writes nothing
-        data = {"format": CACHE_FORMAT, "version": self.version, "read": read, "emit": emit}
+        data = {"format": CACHE_FORMAT, "version": self.version, "read": read, "emit": emit, "site": site}
         write_atomic(self.root / "index.json", json.dumps(data, sort_keys=True, ensure_ascii=False))
         live = {e["key"] for e in read.values() if e.get("key")}
         docs = self.root / "docs"
@@ -137,4 +149,4 @@ class Cache:
             for f in docs.glob("*.json"):  # includes documents a killed run stored and never indexed
                 if f.stem not in live:
                     f.unlink(missing_ok=True)
-        self.index = {"read": read, "emit": emit}
+        self.index = {"read": read, "emit": emit, "site": site}

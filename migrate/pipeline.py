@@ -461,12 +461,20 @@ def convert(job: Job, executor: Executor | None = None, progress: Progress | Non
     results = [FileResult(source=s) for s in sources]
     read_outs: list[ReadOut | None] = [None] * len(sources)
     todo: list[tuple[int, str, str]] = []
+    stats: list[list[int]] = []
     for i, s in enumerate(sources):
         try:
-            key = digest(
-                VERSION, cfg_fp, job.source_format, str(Path(s).resolve()), source_fingerprint(Path(s))
-            )
+            stat = _source_stat(s)
+            stats.append(stat)
+            prev = cache.index["read"].get(s) if cache else None
+            if prev and prev.get("stat") == stat and prev.get("base") == cfg_fp:
+                key = prev["key"]  # same size and mtime as when hashed: skip reading the file
+            else:
+                key = digest(
+                    VERSION, cfg_fp, job.source_format, os.path.realpath(s), source_fingerprint(Path(s))
+                )
         except OSError as e:
+            stats.append([])
             results[i].add([Diagnostic("error", "io", f"cannot read: {e.strerror}", s, 0)])
             read_outs[i] = ReadOut(s, "", None, (), [])
             continue
@@ -507,13 +515,25 @@ def convert(job: Job, executor: Executor | None = None, progress: Progress | Non
     # site index -------------------------------------------------------------
     outs_list = [o for o in read_outs if o is not None]
     metas = _final_metas(outs_list, results, job.config)
-    site = Site(config=job.config, roots=tuple(str(Path(r).resolve()) for r in job.roots))
-    for out, meta in zip(outs_list, metas, strict=True):
-        if meta is not None:
-            site.add_entry(out.source, meta, out.anchors)
-    report.site = site
-    fps = {p.source: post_fingerprint(p) for p in site.posts}
-    site_fp = digest(*sorted(fps.values()))
+
+    def build() -> Site:
+        built = Site(config=job.config, roots=tuple(str(Path(r).resolve()) for r in job.roots))
+        for out, meta in zip(outs_list, metas, strict=True):
+            if meta is not None:
+                built.add_entry(out.source, meta, out.anchors)
+        return built
+
+    last = cache.index.get("site", {}) if cache else {}
+    if cache is not None and not todo and last.get("sources") == sources and last.get("fps"):
+        # every post read from the cache, same batch: the index equals last run's, and is
+        # only built if something below (or the caller) asks for it
+        fps, site_fp = last["fps"], last["site_fp"]
+        site = None
+        report.site_factory = build
+    else:
+        site = report.site = build()
+        fps = {p.source: post_fingerprint(p) for p in site.posts}
+        site_fp = digest(*sorted(fps.values()))
 
     # pass 2 ---------------------------------------------------------------
     opts_fp = json.dumps(job.options, sort_keys=True, default=str)
@@ -545,6 +565,8 @@ def convert(job: Job, executor: Executor | None = None, progress: Progress | Non
             continue
         pending.append((i, EmitIn(out.source, out.key, meta, out.doc), ekey))
         out.doc = None  # the worker owns it now; keeps memory flat
+    if site is None and (pending or keep_docs):
+        site = report.site  # built now: something needs rendering after all
     done = len(outs_list) - len(pending)
     if progress:
         progress("emit", done, len(outs_list))
@@ -617,19 +639,37 @@ def convert(job: Job, executor: Executor | None = None, progress: Progress | Non
             manifest.save()
     if cache_root is not None and job.writes:
         read_index = {}
-        for out in outs_list:
+        for out, stat in zip(outs_list, stats, strict=True):
             if out.key and (out.meta is not None or any(d.severity == "error" for d in out.diagnostics)):
-                read_index[out.source] = _read_entry(out)
+                read_index[out.source] = _read_entry(out, stat, cfg_fp)
         (cache if cache is not None else Cache(cache_root, VERSION)).save(
-            read_index, {s: e for s, e in emit_entries.items() if s in read_index}
+            read_index,
+            {s: e for s, e in emit_entries.items() if s in read_index},
+            {"sources": sources, "fps": fps, "site_fp": site_fp},
         )
     report.results = results
     report.seconds = time.perf_counter() - started
     return report
 
 
-def _read_entry(out: ReadOut) -> dict:
-    entry: dict[str, Any] = {"key": out.key, "diagnostics": [to_data(d) for d in out.diagnostics]}
+def _source_stat(source: str) -> list[int]:
+    """Size and mtime of a post and its sidecar: when unchanged, its content hash is reused."""
+    st = os.stat(source)
+    out = [st.st_size, st.st_mtime_ns]
+    sidecar = os.path.splitext(source)[0] + ".meta"
+    if sidecar != source and os.path.isfile(sidecar):
+        side = os.stat(sidecar)
+        out += [side.st_size, side.st_mtime_ns]
+    return out
+
+
+def _read_entry(out: ReadOut, stat: list[int], base: str) -> dict:
+    entry: dict[str, Any] = {
+        "key": out.key,
+        "stat": stat,
+        "base": base,
+        "diagnostics": [to_data(d) for d in out.diagnostics],
+    }
     if out.meta is None:
         entry["error"] = True
     else:

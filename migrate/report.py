@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from typing import Any
 
 from .model import Diagnostic
 
@@ -63,11 +64,24 @@ class FileResult:
 class Report:
     target: str = ""
     results: list[FileResult] = field(default_factory=list)
-    site: object = None
+    site_factory: Any = field(default=None, repr=False)
+    """Builds the site index on first use when the run itself did not need it (no-change runs)."""
+    _site: Any = field(default=None, repr=False)
     site_outputs: FileResult | None = None
     changes: list[Change] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     seconds: float = 0.0
+
+    @property
+    def site(self) -> Any:
+        """The :class:`~migrate.site.Site` index of the batch."""
+        if self._site is None and self.site_factory is not None:
+            self._site = self.site_factory()
+        return self._site
+
+    @site.setter
+    def site(self, value: Any) -> None:
+        self._site = value
 
     @property
     def failed(self) -> list[FileResult]:

@@ -14,9 +14,10 @@ Library use::
 
 from __future__ import annotations
 
+import functools
+import os
 import posixpath
 import re
-import string
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -80,8 +81,13 @@ class Post:
 
 def fill(pattern: str, values: dict[str, str]) -> str:
     """Apply a URL pattern; empty placeholders leave no double slashes."""
-    url = string.Formatter().vformat(pattern, (), values)
-    return re.sub(r"/{2,}", "/", url)
+    url = pattern.format_map(values)
+    return re.sub(r"/{2,}", "/", url) if "//" in url else url
+
+
+@functools.lru_cache(maxsize=64)
+def _uses_date(pattern: str) -> bool:
+    return bool({"{year}", "{month}", "{day}"} & set(re.findall(r"\{\w+\}", pattern)))
 
 
 def url_key(url: str) -> str:
@@ -139,21 +145,19 @@ class Site:
             site.add(doc)
         return site
 
-    def docname(self, source: str) -> str:
+    def docname(self, source: str, real: bool = False) -> str:
         """Sphinx-style document name: the path below a source root, without suffix."""
-        p = Path(source).resolve()
+        p = source if real else os.path.realpath(source)
         for root in self.roots:
-            if p.is_relative_to(root):
-                return PurePosixPath(p.relative_to(root).as_posix()).with_suffix("").as_posix()
-        return PurePosixPath(p.name).with_suffix("").as_posix()
+            prefix = root.rstrip(os.sep) + os.sep
+            if p.startswith(prefix):
+                return posixpath.splitext(p[len(prefix) :].replace(os.sep, "/"))[0]
+        return posixpath.splitext(os.path.basename(p))[0]
 
     def old_urls_of(self, post: Post, aliases: Iterable[str] = ()) -> tuple[str, ...]:
         """The post's URLs on the old site: each ``old_permalink`` pattern, then its aliases."""
-        olds = [
-            fill(p, post.fields())
-            for p in self.config.old_permalink
-            if post.date or not {"{year}", "{month}", "{day}"} & set(re.findall(r"\{\w+\}", p))
-        ]
+        fields = post.fields()
+        olds = [fill(p, fields) for p in self.config.old_permalink if post.date or not _uses_date(p)]
         for a in aliases:
             # an absolute alias is this post's own old address: keep its path, whatever the host
             local = (self.local_path(a) or urlsplit(a).path or "/") if "://" in a else a
@@ -166,9 +170,10 @@ class Site:
 
     def add_entry(self, source: str, meta: Metadata, anchors: tuple[tuple[str, str], ...] = ()) -> Post:
         """Index one post from its metadata and anchors alone (what pass 1 sends back)."""
+        real = os.path.realpath(source)
         post = Post(
-            source=str(Path(source).resolve()),
-            docname=self.docname(source),
+            source=real,
+            docname=self.docname(real, real=True),
             slug=meta.slug,
             title=meta.title,
             date=meta.date,
