@@ -94,7 +94,7 @@ def main() -> None:
         pandoc_paths = paths[: args.pandoc_limit] if args.pandoc_limit else paths
         pandoc = pandoc_per_file(pandoc_paths, work / "pandoc") * n / len(pandoc_paths)
         ones = []
-        for k in range(args.repeat):
+        for _ in range(args.repeat):
             shutil.rmtree(work / "out1", ignore_errors=True)
             ones.append(migrate_run(src, work / "out1", 1, args.target))
         one = min(ones, key=lambda r: r["seconds"])
