@@ -211,7 +211,7 @@ def _chunk_size(job: Job, n: int, executor: Executor) -> int:
     if job.chunk_size:
         return job.chunk_size
     if isinstance(executor, InlineExecutor):
-        return 16  # small: each chunk's outputs are written and dropped before the next is made
+        return 256  # bounded: each chunk's outputs are written and dropped before the next is made
     workers = getattr(executor, "_max_workers", None) or os.cpu_count() or 2
     return max(1, min(64, -(-n // (workers * 4))))
 
