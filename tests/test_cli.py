@@ -132,3 +132,35 @@ def test_samples_to_json(tmp_path):
     for p in posts:
         doc = migrate.Document.from_json(p.read_text())
         assert doc.meta.title and doc.meta.date, p
+
+
+def test_output_options_reach_the_emitters(tmp_path):
+    """--front-matter, --heading-shift, --link-style, --flavor, --hugo-links and -O change the output."""
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "a.rst").write_text(
+        "---\ntitle: A\ndate: 2013-09-07\n---\n\nSection\n=======\n\nSee `b <b.rst>`_ and `x <https://x.example/>`_.\n"
+    )
+    (src / "b.rst").write_text("---\ntitle: B\ndate: 2013-09-08\n---\n\nBody of b.\n")
+
+    def convert(*opts):
+        out = tmp_path / f"o{len(list(tmp_path.iterdir()))}"
+        r = run("convert", str(src), "--to", "hugo", "--out", str(out), "--no-cache", *opts)
+        assert r.returncode == 0, r.stderr
+        return (out / "content/posts/a.md").read_text()
+
+    default = convert()
+    assert default.startswith("---\n") and "\n## Section" in default
+    assert "{{< ref" in default  # hugo_links = ref by default
+    toml = convert("--front-matter", "toml")
+    assert toml.startswith("+++\n") and "title = " in toml
+    shifted = convert("--heading-shift", "2")
+    assert "\n### Section" in shifted
+    ref = convert("--link-style", "reference")
+    assert "[x][" in ref and "]: https://x.example/" in ref
+    urls = convert("--hugo-links", "url")
+    assert "{{< ref" not in urls and "(/posts/b/)" in urls
+    opt = convert("-O", "heading_shift=0")
+    assert "\n# Section" in opt
+    r = run("convert", str(src), "--to", "hugo", "--out", str(tmp_path / "bad"), "-O", "novalue")
+    assert r.returncode == 2 and "KEY=VALUE" in r.stderr
