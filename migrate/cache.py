@@ -49,32 +49,41 @@ def code_fingerprint() -> str:
     """Hash of migrate's own code and templates: a changed reader or emitter invalidates the cache
     even when the version number did not move (a development checkout, a patched install)."""
     if not _CODE:
-        root = Path(__file__).resolve().parent
-        files = sorted(
-            p
-            for p in root.rglob("*")
-            if p.is_file() and p.suffix in (".py", ".html", ".xml", ".css", ".json")
-        )
         _CODE.append(
-            digest(*(p.relative_to(root).as_posix().encode() + b"\0" + p.read_bytes() for p in files))
+            tree_fingerprint(Path(__file__).resolve().parent, (".py", ".html", ".xml", ".css", ".json"))
         )
     return _CODE[0]
 
 
-def tree_fingerprint(folder: str | Path) -> str:
-    """Hash of every file under ``folder`` (e.g. user templates named by an option)."""
+def tree_fingerprint(folder: str | Path, suffixes: tuple[str, ...] | None = None) -> str:
+    """Hash of every file under ``folder`` (or those with one of ``suffixes``), names included."""
     root = Path(folder)
-    files = sorted(p for p in root.rglob("*") if p.is_file())
+    files = sorted(p for p in root.rglob("*") if p.is_file() and (suffixes is None or p.suffix in suffixes))
     return digest(*(p.relative_to(root).as_posix().encode() + b"\0" + p.read_bytes() for p in files))
+
+
+def _sidecar(path: Path) -> Path | None:
+    sidecar = path.with_suffix(".meta")
+    return sidecar if sidecar != path and sidecar.is_file() else None
 
 
 def source_fingerprint(path: Path) -> str:
     """Hash of what a post's reading depends on: its bytes and its Nikola sidecar, if any."""
     parts: list[bytes] = [path.read_bytes()]
-    sidecar = path.with_suffix(".meta")
-    if sidecar != path and sidecar.is_file():
+    sidecar = _sidecar(path)
+    if sidecar is not None:
         parts.append(sidecar.read_bytes())
     return digest(*parts)
+
+
+def source_stat(path: Path) -> list[int]:
+    """Size and mtime of the same files: when unchanged, the content hash is reused."""
+    out = []
+    for p in (path, _sidecar(path)):
+        if p is not None:
+            st = p.stat()
+            out += [st.st_size, st.st_mtime_ns]
+    return out
 
 
 class Cache:

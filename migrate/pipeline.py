@@ -30,7 +30,15 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__ as VERSION
-from .cache import Cache, code_fingerprint, config_fingerprint, digest, source_fingerprint, tree_fingerprint
+from .cache import (
+    Cache,
+    code_fingerprint,
+    config_fingerprint,
+    digest,
+    source_fingerprint,
+    source_stat,
+    tree_fingerprint,
+)
 from .config import Config
 from .emitters import registry
 from .emitters.base import EmitContext
@@ -286,11 +294,18 @@ def build_site(docs: list[Document | None], results: Sequence[FileResult], job: 
         for d in docs
     ]
     metas = _final_metas(outs, results, job.config)
-    site = Site(config=job.config, roots=tuple(str(Path(r).resolve()) for r in job.roots))
     for i, (doc, meta) in enumerate(zip(docs, metas, strict=True)):
         if doc is not None and meta is not None:
             docs[i] = dataclasses.replace(doc, meta=meta)
-            site.add_entry(doc.source.path, meta, outs[i].anchors)
+    return _index(outs, metas, job)
+
+
+def _index(outs: Sequence[ReadOut], metas: Sequence[Metadata | None], job: Job) -> Site:
+    """The site index from pass 1's entries and the final metadata (failed posts left out)."""
+    site = Site(config=job.config, roots=tuple(str(Path(r).resolve()) for r in job.roots))
+    for out, meta in zip(outs, metas, strict=True):
+        if meta is not None:
+            site.add_entry(out.source, meta, out.anchors)
     return site
 
 
@@ -464,7 +479,7 @@ def convert(job: Job, executor: Executor | None = None, progress: Progress | Non
     stats: list[list[int]] = []
     for i, s in enumerate(sources):
         try:
-            stat = _source_stat(s)
+            stat = source_stat(Path(s))
             stats.append(stat)
             prev = cache.index["read"].get(s) if cache else None
             if prev and prev.get("stat") == stat and prev.get("base") == cfg_fp:
@@ -517,11 +532,7 @@ def convert(job: Job, executor: Executor | None = None, progress: Progress | Non
     metas = _final_metas(outs_list, results, job.config)
 
     def build() -> Site:
-        built = Site(config=job.config, roots=tuple(str(Path(r).resolve()) for r in job.roots))
-        for out, meta in zip(outs_list, metas, strict=True):
-            if meta is not None:
-                built.add_entry(out.source, meta, out.anchors)
-        return built
+        return _index(outs_list, metas, job)
 
     last = cache.index.get("site", {}) if cache else {}
     if cache is not None and not todo and last.get("sources") == sources and last.get("fps"):
@@ -650,17 +661,6 @@ def convert(job: Job, executor: Executor | None = None, progress: Progress | Non
     report.results = results
     report.seconds = time.perf_counter() - started
     return report
-
-
-def _source_stat(source: str) -> list[int]:
-    """Size and mtime of a post and its sidecar: when unchanged, its content hash is reused."""
-    st = os.stat(source)
-    out = [st.st_size, st.st_mtime_ns]
-    sidecar = os.path.splitext(source)[0] + ".meta"
-    if sidecar != source and os.path.isfile(sidecar):
-        side = os.stat(sidecar)
-        out += [side.st_size, side.st_mtime_ns]
-    return out
 
 
 def _read_entry(out: ReadOut, stat: list[int], base: str) -> dict:
