@@ -3,13 +3,17 @@
 Layout (under ``--cache DIR``, default ``OUT/.migrate/cache``)::
 
     index.json          one entry per source: read key, metadata, section ids, diagnostics,
-                        and the emit key, dependencies and outputs of the last run
-    docs/<key>.json     the Document pass 1 produced (our lossless JSON)
+                        where its document is, and the emit key, dependencies and outputs
+                        of the last run
+    docs/<id>.pack      the Documents pass 1 produced, one pack per worker task: each
+                        document is one line of compact positional JSON (codec.py), found
+                        by its [pack, offset, length] in the index
 
 Keys hash the source bytes (and its ``.meta`` sidecar), the file path, the configuration
 and the tool version, so changing any of them invalidates exactly what it should.  The
 cache is an optimisation only: a missing, stale or corrupt cache means "convert again",
-never a wrong output.
+never a wrong output.  Packs rather than one file per post: creating thousands of small
+files was the largest system cost of a full run (docs/performance.md).
 """
 
 from __future__ import annotations
@@ -17,14 +21,16 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import uuid
 from pathlib import Path
 from typing import Any
 
+from . import codec
 from .config import Config
 from .model import Document
 from .output import write_atomic
 
-CACHE_FORMAT = 1
+CACHE_FORMAT = 3
 
 
 def digest(*parts: str | bytes) -> str:
@@ -89,12 +95,14 @@ def source_stat(path: Path) -> list[int]:
 class Cache:
     """The on-disk cache; ``None``-safe helpers so the pipeline can run without one."""
 
+    COMPACT_MIN_BYTES = 1 << 20
+    """A pack more than half dead is compacted once the dead bytes of all such packs reach this."""
+
     def __init__(self, root: Path, version: str, load_index: bool = True) -> None:
         """``load_index=False`` for workers, which only store and load documents."""
         self.root = root
         self.version = version
         self.index: dict[str, Any] = {"read": {}, "emit": {}, "site": {}}
-        self._dirs: set[Path] = set()
         if not load_index:
             return
         try:
@@ -109,30 +117,30 @@ class Cache:
             pass
 
     # pass 1 -----------------------------------------------------------------
-    def doc_path(self, key: str) -> Path:
-        return self.root / "docs" / f"{key}.json"  # one flat folder: creating 256 shards cost more
-
     def read_entry(self, source: str, key: str) -> dict | None:
         entry = self.index["read"].get(source)
         if entry and entry.get("key") == key:
-            return entry  # a document file lost since is read again when needed (pipeline._emit_task)
+            return entry  # a document lost since is read again when needed (pipeline._emit_task)
         return None
 
-    def load_doc(self, key: str) -> Document | None:
-        try:
-            return Document.from_json(self.doc_path(key).read_text(encoding="utf-8"))
-        except (OSError, ValueError, KeyError, TypeError):
-            return None
+    def pack(self) -> Pack:
+        """A new pack to append this task's documents to (each worker task writes its own)."""
+        return Pack(self.root / "docs")
 
-    def store_doc(self, key: str, doc: Document) -> None:
-        """Plain write, no temporary file: a document cut short by a kill is not valid JSON, and
-        an unreadable cache entry is a miss (:meth:`load_doc` returns None), never a wrong result."""
-        path = self.doc_path(key)
-        if path.parent not in self._dirs:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            self._dirs.add(path.parent)
-        # compact: indentation would push json onto its pure-Python encoder (4x slower)
-        path.write_text(doc.to_json(indent=None), encoding="utf-8")
+    def load_doc(self, loc: Any) -> Document | None:
+        """The document at ``loc`` (``[pack, offset, length]``), or None if it cannot be had."""
+        try:
+            name, offset, length = loc
+            if not isinstance(name, str) or "/" in name or "\\" in name or name.startswith("."):
+                return None
+            with open(self.root / "docs" / name, "rb") as fh:
+                fh.seek(offset)
+                data = fh.read(length)
+            if len(data) != length:
+                return None
+            return codec.loads(data)
+        except (OSError, ValueError, KeyError, TypeError, IndexError):
+            return None
 
     # pass 2 -----------------------------------------------------------------
     def emit_entry(self, source: str) -> dict | None:
@@ -150,12 +158,106 @@ class Cache:
         )
         if unchanged and (self.root / "index.json").is_file():
             return  # a no-change run writes nothing
+        self._compact(read)
         data = {"format": CACHE_FORMAT, "version": self.version, "read": read, "emit": emit, "site": site}
         write_atomic(self.root / "index.json", json.dumps(data, sort_keys=True, ensure_ascii=False))
-        live = {e["key"] for e in read.values() if e.get("key")}
-        docs = self.root / "docs"
-        if docs.is_dir():
-            for f in docs.glob("*.json"):  # includes documents a killed run stored and never indexed
-                if f.stem not in live:
-                    f.unlink(missing_ok=True)
+        self._collect(read)
         self.index = {"read": read, "emit": emit, "site": site}
+
+    def _live(self, read: dict[str, Any]) -> dict[str, int]:
+        """Bytes of each pack that index entries still point at."""
+        live: dict[str, int] = {}
+        for entry in read.values():
+            loc = entry.get("doc")
+            if isinstance(loc, list) and len(loc) == 3:
+                live[loc[0]] = live.get(loc[0], 0) + loc[2] + 1
+        return live
+
+    def _compact(self, read: dict[str, Any]) -> None:
+        """Packs that are mostly documents no entry uses any more (posts edited over many runs)
+        have their live documents copied into one new pack, so dead bytes cannot pile up."""
+        docs = self.root / "docs"
+        live = self._live(read)
+        sparse: set[str] = set()
+        dead = 0
+        for name, used in live.items():
+            try:
+                size = (docs / name).stat().st_size
+            except OSError:
+                continue
+            if used * 2 < size:
+                sparse.add(name)
+                dead += size - used
+        if not sparse or dead < self.COMPACT_MIN_BYTES:
+            return
+        with self.pack() as pack:
+            for entry in read.values():
+                loc = entry.get("doc")
+                if not (isinstance(loc, list) and len(loc) == 3 and loc[0] in sparse):
+                    continue
+                try:
+                    with open(docs / loc[0], "rb") as fh:
+                        fh.seek(loc[1])
+                        data = fh.read(loc[2])
+                except OSError:
+                    data = b""
+                moved = pack.add_bytes(data) if len(data) == loc[2] else None
+                if moved is None:
+                    entry.pop("doc", None)  # read again when needed
+                else:
+                    entry["doc"] = moved
+
+    def _collect(self, read: dict[str, Any]) -> None:
+        """Delete packs no entry refers to (including a killed run's, never indexed)."""
+        docs = self.root / "docs"
+        if not docs.is_dir():
+            return
+        live = self._live(read)
+        for f in docs.iterdir():
+            if f.name not in live and (f.suffix in (".pack", ".json") or f.name.endswith(".tmp")):
+                f.unlink(missing_ok=True)
+
+
+class Pack:
+    """Documents appended to one file; :meth:`add` returns where each one is.
+
+    A pack is written by one task and only read after that task returned, so no locking is
+    needed; a pack cut short by a kill is never indexed and is deleted by the next save.
+    """
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.name = uuid.uuid4().hex + ".pack"
+        self._fh: Any = None
+        self._offset = 0
+
+    def __enter__(self) -> Pack:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def add(self, doc: Document) -> list | None:
+        """Append ``doc``; None when the codec cannot write it (no entry: read again later)."""
+        try:
+            data = codec.dumps(doc).encode("utf-8")
+        except (KeyError, TypeError, ValueError):
+            return None
+        return self.add_bytes(data)
+
+    def add_bytes(self, data: bytes) -> list | None:
+        try:
+            if self._fh is None:
+                self.folder.mkdir(parents=True, exist_ok=True)
+                self._fh = open(self.folder / self.name, "ab")  # noqa: SIM115 - closed by close()
+            self._fh.write(data + b"\n")
+        except OSError:
+            return None
+        loc = [self.name, self._offset, len(data)]
+        self._offset += len(data) + 1
+        return loc
+
+    def close(self) -> None:
+        if self._fh is not None:
+            self._fh.close()
+            self._fh = None

@@ -460,8 +460,10 @@ class Document:
     diagnostics: tuple[Diagnostic, ...] = ()
 
     def to_json(self, indent: int | None = 1) -> str:
-        """Serialize losslessly; keys are sorted so output is byte-deterministic."""
-        return json.dumps(to_data(self), indent=indent, ensure_ascii=False, sort_keys=True) + "\n"
+        """Serialize losslessly: fields in declaration order, free-form keys (``attrs``,
+        ``extra``) in source order, so the same post gives the same bytes and a document read
+        back from JSON renders exactly as the original (tests/test_batch.py)."""
+        return json.dumps(to_data(self), indent=indent, ensure_ascii=False) + "\n"
 
     @classmethod
     def from_json(cls, text: str) -> Document:

@@ -30,8 +30,10 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__ as VERSION
+from . import gcpolicy
 from .cache import (
     Cache,
+    Pack,
     code_fingerprint,
     config_fingerprint,
     digest,
@@ -173,6 +175,8 @@ class ReadOut:
     seconds: float = 0.0
     doc: Document | None = None
     cached: bool = False
+    loc: list | None = None
+    """Where the cache keeps the document (``Cache.load_doc``)."""
 
 
 def read_one(path: Path, config: Config, source_format: str = "rst") -> Document:
@@ -191,9 +195,15 @@ def _read_task(
     items: list[tuple[str, str]], config: Config, fmt: str, cache_root: str | None
 ) -> list[ReadOut]:
     """Worker side of pass 1.  With a cache, documents go to disk and only the index comes back."""
-    cache = Cache(Path(cache_root), VERSION, load_index=False) if cache_root else None
+    if not cache_root:
+        return _read_items(items, config, fmt, None)
+    with Cache(Path(cache_root), VERSION, load_index=False).pack() as pack:
+        return _read_items(items, config, fmt, pack)
+
+
+def _read_items(items: list[tuple[str, str]], config: Config, fmt: str, pack: Pack | None) -> list[ReadOut]:
     outs = []
-    for source, key in items:
+    for source, key in gcpolicy.per_item(items):
         start = time.perf_counter()
         try:
             doc = read_one(Path(source), config, fmt)
@@ -201,12 +211,13 @@ def _read_task(
             diag = Diagnostic("error", e.code, e.message, e.path or source, e.line)
             outs.append(ReadOut(source, key, None, (), [diag], time.perf_counter() - start))
             continue
-        if cache is not None:
-            cache.store_doc(key, doc)
         out = ReadOut(
             source, key, doc.meta, section_anchors(doc), list(doc.diagnostics), time.perf_counter() - start
         )
-        out.doc = None if cache is not None else doc
+        if pack is not None:
+            out.loc = pack.add(doc)
+        else:
+            out.doc = doc
         outs.append(out)
     return outs
 
@@ -361,6 +372,7 @@ class EmitIn:
     key: str
     meta: Metadata
     doc: Document | None
+    loc: list | None = None
 
 
 @dataclass
@@ -391,11 +403,11 @@ def _emit_task(
     cache = Cache(Path(cache_root), VERSION, load_index=False) if cache_root else None
     emitter = _emitter(job.target)
     outs = []
-    for item in items:
+    for item in gcpolicy.per_item(items):
         start = time.perf_counter()
         out = EmitOut(item.source)
         try:
-            doc = item.doc or (cache.load_doc(item.key) if cache else None)
+            doc = item.doc or (cache.load_doc(item.loc) if cache else None)
             if doc is None:  # cache lost between the passes: read again
                 doc = read_one(Path(item.source), job.config, job.source_format)
             doc = dataclasses.replace(doc, meta=item.meta)
@@ -574,7 +586,7 @@ def convert(job: Job, executor: Executor | None = None, progress: Progress | Non
             _apply_emit_entry(results[i], prev)
             results[i].cached = True
             continue
-        pending.append((i, EmitIn(out.source, out.key, meta, out.doc), ekey))
+        pending.append((i, EmitIn(out.source, out.key, meta, out.doc, out.loc), ekey))
         out.doc = None  # the worker owns it now; keeps memory flat
     if site is None and (pending or keep_docs):
         site = report.site  # built now: something needs rendering after all
@@ -675,6 +687,8 @@ def _read_entry(out: ReadOut, stat: list[int], base: str) -> dict:
     else:
         entry["meta"] = to_data(out.meta)
         entry["anchors"] = [list(a) for a in out.anchors]
+    if out.loc:
+        entry["doc"] = out.loc
     return entry
 
 
@@ -689,6 +703,7 @@ def _read_out_from_entry(source: str, key: str, entry: dict) -> ReadOut:
         tuple(tuple(a) for a in entry.get("anchors", ())),
         diags,
         cached=True,
+        loc=entry.get("doc"),
     )
 
 
@@ -872,7 +887,7 @@ def _site_docs(
             continue
         doc = fresh.get(i)
         if doc is None:
-            base = cache.load_doc(out.key) if cache else None
+            base = cache.load_doc(out.loc) if cache else None
             if base is None:
                 try:
                     base = read_one(Path(out.source), job.config, job.source_format)

@@ -134,6 +134,70 @@ def test_changing_a_link_target_reconverts_the_posts_linking_to_it(tmp_path):
     }
 
 
+def _packs(out: Path) -> set[str]:
+    return {p.name for p in (out / ".migrate/cache/docs").glob("*.pack")}
+
+
+def test_cache_packs_are_reused_collected_and_compacted(tmp_path, monkeypatch):
+    from migrate import cache as cache_mod
+
+    src = clean_samples(tmp_path)
+    out = tmp_path / "out"
+    convert(job(src, out))
+    first = _packs(out)
+    assert len(first) == 1  # one inline task: one pack, not one file per post
+    post = src / "zfs-snapshots.rst"
+    post.write_text(post.read_text() + "\nOne more paragraph.\n")
+    convert(job(src, out))
+    second = _packs(out)
+    assert first < second and len(second) == 2  # the old pack still holds the other posts
+    # a pack no entry points at any more is deleted; a half-dead one is compacted
+    monkeypatch.setattr(cache_mod.Cache, "COMPACT_MIN_BYTES", 0)
+    posts = sorted(p for p in src.rglob("*.rst") if p.name != "20130905-pi-cluster.rst")
+    for post in posts:  # all but one post edited: the first pack is now mostly dead
+        post.write_text(post.read_text() + "\nEdited.\n")
+    convert(job(src, out))
+    third = _packs(out)
+    assert not third & second  # both older packs were mostly dead: live documents copied out
+    assert len(third) == 2  # this run's pack, and the one the surviving document moved to
+    index = json.loads((out / ".migrate/cache/index.json").read_text())
+    assert {e["doc"][0] for e in index["read"].values() if "doc" in e} == third
+    # the compacted cache still serves every post: a re-run converts nothing and agrees with a clean run
+    again = convert(job(src, out))
+    assert again.totals()["cached"] == again.totals()["files"]
+    clean = tmp_path / "clean"
+    convert(job(src, clean))
+    assert tree(clean) == tree(out)
+
+
+@pytest.mark.parametrize("target", ["hugo", "json"])
+def test_without_a_cache_the_output_is_the_same(tmp_path, target):
+    """Documents kept in memory (--no-cache), loaded from the cache, or read from our JSON render
+    alike: directive options and extra metadata keep their source order on every path."""
+    src = clean_samples(tmp_path)
+    convert(job(src, tmp_path / "cached", target))
+    convert(job(src, tmp_path / "memory", target, use_cache=False))
+    assert tree(tmp_path / "memory") == tree(tmp_path / "cached")
+    assert not (tmp_path / "memory/.migrate/cache").exists()
+
+
+def test_a_damaged_pack_means_reading_again_not_a_wrong_output(tmp_path):
+    src = clean_samples(tmp_path)
+    out = tmp_path / "out"
+    convert(job(src, out))
+    before = tree(out)
+    (pack,) = (out / ".migrate/cache/docs").glob("*.pack")
+    pack.write_bytes(pack.read_bytes()[:100] + b"garbage")
+    # change a linked post so that every post linking to it needs its (damaged) cached document
+    post = src / "20130905-pi-cluster.rst"
+    post.write_text(post.read_text() + "\nAddendum\n========\n\nLater notes.\n")
+    report = convert(job(src, out))
+    assert report.exit_code() == 0
+    clean = tmp_path / "clean"
+    convert(job(src, clean))
+    assert tree(clean) == tree(out) != before
+
+
 def test_slug_change_moves_output_and_updates_links(tmp_path):
     src = clean_samples(tmp_path)
     out = tmp_path / "out"

@@ -21,11 +21,14 @@ import unicodedata
 from collections import Counter
 
 import pytest
+import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
 import migrate
+from migrate import codec
+from migrate.emitters.markdown import _simple_yaml
 from migrate.errors import MigrateError
 from migrate.model import Document, plain_text
 
@@ -209,6 +212,7 @@ def test_generated_posts_read_round_trip_and_emit(text: str) -> None:
     if doc is None:
         return
     assert Document.from_json(doc.to_json()) == doc
+    assert codec.loads(codec.dumps(doc)) == doc
     for target in TARGETS:
         assert isinstance(migrate.emit(doc, target), str)
 
@@ -219,6 +223,7 @@ def test_random_bytes_never_crash(data: bytes) -> None:
     if doc is None:
         return
     assert Document.from_json(doc.to_json()) == doc
+    assert codec.loads(codec.dumps(doc)) == doc
     for target in TARGETS:
         migrate.emit(doc, target)
 
@@ -289,5 +294,47 @@ def test_known_nasty_inputs(text: str) -> None:
     if doc is None:
         return
     assert Document.from_json(doc.to_json()) == doc
+    assert codec.loads(codec.dumps(doc)) == doc
     for target in TARGETS:
         migrate.emit(doc, target)
+
+
+# --------------------------------------------------------------------------- front matter dumpers
+
+_YAML_TRICKY = st.sampled_from(
+    list("abc xyz:#-'\"\n\t{}[]&*!|>%@`,?\\é中\x7f\x00\x1b\xa0\ufeff\ue000\ufffe\r_.😀\u2028\x85")
+    + [
+        "yes",
+        "no",
+        "null",
+        "~",
+        "1e3",
+        "0x1F",
+        "2013-09-07",
+        " lead",
+        "trail ",
+        "---",
+        "...",
+        "a" * 80,
+        ": ",
+        " #",
+    ]
+)
+_yaml_text = st.lists(_YAML_TRICKY, max_size=10).map("".join)
+_yaml_key = st.from_regex(r"[a-z_][a-z0-9_.-]{0,12}", fullmatch=True)
+_yaml_value = st.recursive(
+    st.one_of(_yaml_text, st.integers(), st.floats(allow_nan=False), st.booleans(), st.none()),
+    lambda inner: st.one_of(st.lists(inner, max_size=4), st.dictionaries(_yaml_key, inner, max_size=3)),
+    max_leaves=12,
+)
+
+
+@pytest.mark.skipif(not hasattr(yaml, "CSafeDumper"), reason="PyYAML built without libyaml")
+@settings(max_examples=400)
+@given(st.dictionaries(st.one_of(_yaml_key, _yaml_key, _yaml_text), _yaml_value, min_size=1, max_size=6))
+def test_fast_yaml_dumper_writes_what_the_pure_one_writes(data) -> None:
+    """Front matter goes through libyaml only for data it writes byte for byte like PyYAML."""
+    if not _simple_yaml(data):
+        return
+    opts = {"sort_keys": False, "allow_unicode": True, "width": 10**6}
+    assert yaml.dump(data, Dumper=yaml.CSafeDumper, **opts) == yaml.dump(data, Dumper=yaml.SafeDumper, **opts)

@@ -9,6 +9,7 @@ from conftest import SAMPLES, corpus_posts
 from jsonschema import Draft202012Validator, ValidationError
 
 import migrate
+from migrate import codec
 from migrate.model import Document
 from migrate.schema import generate
 
@@ -27,6 +28,10 @@ def _roundtrip(doc: Document) -> None:
     back = Document.from_json(text)
     assert back == doc
     assert back.to_json() == text
+    # the cache's positional coding gives the same document, and the same public JSON
+    cached = codec.loads(codec.dumps(doc))
+    assert cached == doc
+    assert cached.to_json() == text
 
 
 @pytest.mark.parametrize("path", sorted(SAMPLES.rglob("*.rst")), ids=lambda p: p.name)
@@ -54,3 +59,13 @@ def test_schema_rejects_a_broken_document():
 def test_json_is_deterministic():
     text = "A post\n======\n\n:tags: b, a\n\nBody with a link_.\n\n.. _link: https://example.com\n"
     assert migrate.emit(migrate.read(text), "json") == migrate.emit(migrate.read(text), "json")
+
+
+def test_cache_coding_is_compact_and_rejects_other_data():
+    config = migrate.Config.from_file(SAMPLES / "migrate.toml")
+    doc = migrate.read(SAMPLES / "20130905-pi-cluster.rst", config=config)
+    text = codec.dumps(doc)
+    assert len(text) < len(doc.to_json(indent=None)) * 0.8  # no field names
+    for bad in ("{}", "[]", "[9999, 1]", "not json", doc.to_json()):
+        with pytest.raises((ValueError, KeyError, TypeError, IndexError)):
+            codec.loads(bad)

@@ -1133,6 +1133,28 @@ def _jsonable(v: Any) -> Any:
     return v
 
 
+_FAST_YAML = getattr(yaml, "CSafeDumper", None)  # libyaml: 5x faster than the pure-Python dumper
+_YAML_KEY = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}\Z")
+_YAML_TEXT = re.compile(r"[\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd]*\Z")
+
+
+def _simple_yaml(v: Any) -> bool:
+    """Data both YAML dumpers write byte for byte alike (tests/test_fuzz.py checks it).
+
+    libyaml escapes characters outside the Basic Multilingual Plane (emoji) and line
+    separators that PyYAML writes as they are, and words some odd keys differently; such
+    data goes through the pure-Python dumper so the output never depends on which is
+    installed.
+    """
+    if isinstance(v, str):
+        return _YAML_TEXT.match(v) is not None
+    if isinstance(v, list):
+        return all(_simple_yaml(x) for x in v)
+    if isinstance(v, dict):
+        return all(isinstance(k, str) and _YAML_KEY.match(k) and _simple_yaml(x) for k, x in v.items())
+    return v is None or isinstance(v, (bool, int, float))
+
+
 def dump_front_matter(data: dict[str, Any], fmt: str) -> str:
     """Front matter block in ``yaml`` (``---``), ``toml`` (``+++``), ``json`` or ``none``."""
     if fmt == "none" or not data:
@@ -1142,7 +1164,9 @@ def dump_front_matter(data: dict[str, Any], fmt: str) -> str:
     if fmt == "json":
         return json.dumps(_jsonable(data), ensure_ascii=False, indent=2) + "\n"
     if fmt == "yaml":
-        body = yaml.safe_dump(_jsonable(data), sort_keys=False, allow_unicode=True, width=10**6)
+        plain = _jsonable(data)
+        dumper = _FAST_YAML if _FAST_YAML is not None and _simple_yaml(plain) else yaml.SafeDumper
+        body = yaml.dump(plain, Dumper=dumper, sort_keys=False, allow_unicode=True, width=10**6)
         return "---\n" + body + "---\n"
     raise ValueError(f"unknown front matter format {fmt!r} (yaml, toml, json or none)")
 

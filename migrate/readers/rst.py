@@ -207,9 +207,26 @@ class _KeepMixin:
         return [*result, nodes.literal_block(data, data, classes=["malformed-table"])]
 
 
+class _NestedStateMachine(states.NestedStateMachine):
+    """docutils' nested state machine, whose ``unlink`` also drops each state's transition
+    table: bound methods of the state itself, a cycle only the collector would free."""
+
+    def unlink(self) -> None:
+        _drop_transitions(self)
+        super().unlink()
+
+
+def _drop_transitions(machine: states.RSTStateMachine) -> None:
+    for state in machine.states.values():
+        state.transitions = {}
+        state.transition_order = []
+
+
 class _NestedMixin:
     """docutils' states hard-code the module's ``state_classes`` for nested parses (list
     items, directive content...): use ours everywhere."""
+
+    nested_sm = _NestedStateMachine
 
     def __init__(self, state_machine, debug=False):  # type: ignore[no-untyped-def]
         super().__init__(state_machine, debug)  # type: ignore[call-arg]
@@ -262,7 +279,27 @@ class _Parser(rst_parser.Parser):
 
     def parse(self, inputstring: str, document: nodes.document) -> None:
         document.reporter.attach_observer(lambda msg: _on_message(self._state, msg))
-        super().parse(inputstring, document)
+        try:
+            super().parse(inputstring, document)
+        finally:
+            self._unlink()
+
+    def _unlink(self) -> None:
+        """Drop what docutils' state machines still hold once the parse is over.
+
+        Its nested state machines are cached on a class attribute and keep their last
+        document; its states keep bound methods of themselves.  Both make each parsed
+        post outlive its use in cycles only the full collector finds (gcpolicy.py).
+        """
+        for sm in states.RSTState.nested_sm_cache:  # run() sets these again on reuse
+            sm.document = sm.memo = sm.node = sm.reporter = None
+            for state in sm.states.values():
+                state.document = state.memo = state.inliner = state.reporter = None
+        machine = getattr(self, "statemachine", None)
+        if machine is not None and machine.states:
+            _drop_transitions(machine)
+            machine.unlink()
+        self.statemachine = None
 
 
 def _settings(path: str, config: Config, doctitle: bool, state: ParseState) -> dict[str, Any]:
