@@ -217,6 +217,16 @@ def test_generated_posts_read_round_trip_and_emit(text: str) -> None:
         assert isinstance(migrate.emit(doc, target), str)
 
 
+@given(post(), post())
+def test_reading_is_independent_of_what_was_read_before(first: str, second: str) -> None:
+    """The reader reuses docutils state machines across posts (readers/rst.py): nothing of
+    one post may reach the next."""
+    alone = read_or_none(second)
+    read_or_none(first)
+    after = read_or_none(second)
+    assert after == alone
+
+
 @given(hostile_bytes)
 def test_random_bytes_never_crash(data: bytes) -> None:
     doc = read_or_none(data)

@@ -860,3 +860,25 @@ def test_never_raises_on_garbage():
 def test_results_are_hashable_models():
     r = parse("A *b* c.\n")
     assert r.blocks == parse("A *b* c.\n").blocks
+
+
+def test_pooled_list_parsers_start_clean_for_every_list():
+    """Enumerated lists of different styles, nested and one after another: each keeps its own
+    numbering and style although the reader reuses docutils' list state machines."""
+    text = (
+        "#. auto one\n#. auto two\n\n"
+        "3. three\n4. four\n\n"
+        "a) letter a\n\n   i. roman one\n   ii. roman two\n\nb) letter b\n\n"
+        "(1) paren one\n(2) paren two\n"
+    )
+    doc = blocks(text)
+    lists = [b for b in doc if isinstance(b, OrderedList)]
+    assert [(b.start, b.style, b.delimiter, len(b.items)) for b in lists] == [
+        (1, "arabic", "period", 2),
+        (3, "arabic", "period", 2),
+        (1, "loweralpha", "paren", 2),
+        (1, "arabic", "parens", 2),
+    ]
+    nested = [b for b in lists[2].items[0] if isinstance(b, OrderedList)]
+    assert [(b.style, len(b.items)) for b in nested] == [("lowerroman", 2)]
+    assert blocks(text) == doc
