@@ -882,3 +882,35 @@ def test_pooled_list_parsers_start_clean_for_every_list():
     nested = [b for b in lists[2].items[0] if isinstance(b, OrderedList)]
     assert [(b.style, len(b.items)) for b in nested] == [("lowerroman", 2)]
     assert blocks(text) == doc
+
+
+def test_a_parsed_post_is_freed_by_a_young_collection(monkeypatch):
+    """Nothing long-lived (docutils' cached state machines, our pool) keeps a post's doctree:
+    the batch frees each post with one young-generation collection (gcpolicy.py)."""
+    import gc
+    import weakref
+
+    import migrate.readers.rst as rst
+
+    made: list[weakref.ref] = []
+    real = rst.publish_doctree
+
+    def spy(*args, **kwargs):
+        document = real(*args, **kwargs)
+        made.append(weakref.ref(document))
+        return document
+
+    monkeypatch.setattr(rst, "publish_doctree", spy)
+    text = "Title\n=====\n\n- a\n- b\n\n  1. nested\n  2. list\n\n.. note:: body\n\n   :field: value\n"
+    parse(text)  # warm up pools and caches
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        gc.collect()
+        for _ in range(3):
+            parse(text)
+        gc.collect(0)
+        assert [r() for r in made[1:]] == [None, None, None]
+    finally:
+        if was:
+            gc.enable()

@@ -288,6 +288,7 @@ class _NestedMixin:
             machine.unlink()  # a machine that stopped half-way is not reused
             raise
         _release(machine)
+        machine.parent_state_machine = None  # set again on reuse
         pool.append(machine)
         return result
 
@@ -367,6 +368,7 @@ class _Parser(rst_parser.Parser):
         if machine is not None and machine.states:
             _drop_transitions(machine)
             machine.unlink()
+            machine.document = machine.reporter = machine.memo = machine.node = None
         self.statemachine = None
 
 
