@@ -22,13 +22,14 @@ import dataclasses
 import hashlib
 import json
 import uuid
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 from . import codec
 from .config import Config
 from .model import Document
-from .output import write_atomic
+from .output import write_chunks_atomic
 
 CACHE_FORMAT = 3
 
@@ -92,6 +93,10 @@ def source_stat(path: Path) -> list[int]:
     return out
 
 
+Entry = tuple[str, dict, "dict | None"]
+"""One post in the cache index: source, read entry, emit entry (None: not emitted)."""
+
+
 class Cache:
     """The on-disk cache; ``None``-safe helpers so the pipeline can run without one."""
 
@@ -146,38 +151,55 @@ class Cache:
     def emit_entry(self, source: str) -> dict | None:
         return self.index["emit"].get(source)
 
-    def save(self, read: dict[str, Any], emit: dict[str, Any], site: dict[str, Any] | None = None) -> None:
-        """Write the index (only when it changed); drop document files no entry refers to any more.
+    def save(self, entries: Callable[[], Iterable[Entry]], site: dict[str, Any] | None = None) -> None:
+        """Write the index (only when it changed); drop packs no entry refers to any more.
 
-        ``site`` records the batch (its sources and each post's fingerprint) so that a run in
-        which nothing changed can skip building the site index.
+        ``entries`` gives, each time it is called, every post's ``(source, read entry, emit
+        entry or None)``: they are built one at a time and written as they come, so a batch of
+        thousands of posts never holds its whole index in memory.  ``site`` records the batch
+        (its sources and each post's fingerprint) so that a run in which nothing changed can
+        skip building the site index.
         """
         site = site or {}
-        unchanged = (
-            read == self.index["read"] and emit == self.index["emit"] and site == self.index.get("site", {})
-        )
-        if unchanged and (self.root / "index.json").is_file():
+        if (
+            site == self.index.get("site", {})
+            and self._same(entries)
+            and (self.root / "index.json").is_file()
+        ):
             return  # a no-change run writes nothing
-        self._compact(read)
-        data = {"format": CACHE_FORMAT, "version": self.version, "read": read, "emit": emit, "site": site}
-        write_atomic(self.root / "index.json", json.dumps(data, sort_keys=True, ensure_ascii=False))
-        self._collect(read)
-        self.index = {"read": read, "emit": emit, "site": site}
+        moved = self._compact(entries)
+        write_chunks_atomic(self.root / "index.json", _index_chunks(self.version, entries, moved, site))
+        self._collect(entries, moved)
+        self.index = {"read": {}, "emit": {}, "site": site}  # written; not kept in memory
 
-    def _live(self, read: dict[str, Any]) -> dict[str, int]:
-        """Bytes of each pack that index entries still point at."""
-        live: dict[str, int] = {}
-        for entry in read.values():
-            loc = entry.get("doc")
+    def _same(self, entries: Callable[[], Iterable[Entry]]) -> bool:
+        old_read, old_emit = self.index["read"], self.index["emit"]
+        reads = emits = 0
+        for source, read, emit in entries():
+            reads += 1
+            if old_read.get(source) != read:
+                return False
+            if emit is not None:
+                emits += 1
+                if old_emit.get(source) != emit:
+                    return False
+        return reads == len(old_read) and emits == len(old_emit)
+
+    @staticmethod
+    def _locs(entries: Callable[[], Iterable[Entry]]) -> Iterator[list]:
+        for _, read, _ in entries():
+            loc = read.get("doc")
             if isinstance(loc, list) and len(loc) == 3:
-                live[loc[0]] = live.get(loc[0], 0) + loc[2] + 1
-        return live
+                yield loc
 
-    def _compact(self, read: dict[str, Any]) -> None:
+    def _compact(self, entries: Callable[[], Iterable[Entry]]) -> dict[tuple[str, int], list]:
         """Packs that are mostly documents no entry uses any more (posts edited over many runs)
-        have their live documents copied into one new pack, so dead bytes cannot pile up."""
+        have their live documents copied into one new pack, so dead bytes cannot pile up.
+        Returns where each moved document went, by its old ``(pack, offset)``."""
         docs = self.root / "docs"
-        live = self._live(read)
+        live: dict[str, int] = {}
+        for name, _, length in self._locs(entries):
+            live[name] = live.get(name, 0) + length + 1
         sparse: set[str] = set()
         dead = 0
         for name, used in live.items():
@@ -188,34 +210,65 @@ class Cache:
             if used * 2 < size:
                 sparse.add(name)
                 dead += size - used
+        moved: dict[tuple[str, int], list] = {}
         if not sparse or dead < self.COMPACT_MIN_BYTES:
-            return
+            return moved
         with self.pack() as pack:
-            for entry in read.values():
-                loc = entry.get("doc")
-                if not (isinstance(loc, list) and len(loc) == 3 and loc[0] in sparse):
+            for name, offset, length in self._locs(entries):
+                if name not in sparse or (name, offset) in moved:
                     continue
                 try:
-                    with open(docs / loc[0], "rb") as fh:
-                        fh.seek(loc[1])
-                        data = fh.read(loc[2])
+                    with open(docs / name, "rb") as fh:
+                        fh.seek(offset)
+                        data = fh.read(length)
                 except OSError:
                     data = b""
-                moved = pack.add_bytes(data) if len(data) == loc[2] else None
-                if moved is None:
-                    entry.pop("doc", None)  # read again when needed
-                else:
-                    entry["doc"] = moved
+                new = pack.add_bytes(data) if len(data) == length else None
+                moved[(name, offset)] = new or []  # [] = lost: read again when needed
+        return moved
 
-    def _collect(self, read: dict[str, Any]) -> None:
+    def _collect(self, entries: Callable[[], Iterable[Entry]], moved: dict[tuple[str, int], list]) -> None:
         """Delete packs no entry refers to (including a killed run's, never indexed)."""
         docs = self.root / "docs"
         if not docs.is_dir():
             return
-        live = self._live(read)
+        live = set()
+        for name, offset, _ in self._locs(entries):
+            new = moved.get((name, offset))
+            if new is None:
+                live.add(name)
+            elif new:
+                live.add(new[0])
         for f in docs.iterdir():
             if f.name not in live and (f.suffix in (".pack", ".json") or f.name.endswith(".tmp")):
                 f.unlink(missing_ok=True)
+
+
+def _index_chunks(
+    version: str, entries: Callable[[], Iterable[Entry]], moved: dict[tuple[str, int], list], site: dict
+) -> Iterator[str]:
+    """index.json one entry at a time (a batch of thousands of posts makes megabytes of it)."""
+
+    def dump(v: Any) -> str:
+        return json.dumps(v, ensure_ascii=False, sort_keys=True)
+
+    yield f'{{"format": {CACHE_FORMAT}, "version": {dump(version)}, "site": {dump(site)},\n"read": {{'
+    emits = False
+    for i, (source, read, emit) in enumerate(entries()):
+        loc = read.get("doc")
+        if moved and isinstance(loc, list) and len(loc) == 3 and (loc[0], loc[1]) in moved:
+            read = {k: v for k, v in read.items() if k != "doc"}
+            if moved[(loc[0], loc[1])]:
+                read["doc"] = moved[(loc[0], loc[1])]
+        yield f"{',' if i else ''}\n{dump(source)}: {dump(read)}"
+        emits = emits or emit is not None
+    yield '},\n"emit": {'
+    first = True
+    for source, _, emit in entries() if emits else ():
+        if emit is not None:
+            yield f"{'' if first else ','}\n{dump(source)}: {dump(emit)}"
+            first = False
+    yield "}}\n"
 
 
 class Pack:

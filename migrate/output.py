@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
 
 from .errors import MigrateError
@@ -75,3 +76,26 @@ def write_atomic(path: Path, data: str | bytes, durable: bool = False) -> bool:
             raise MigrateError(f"cannot write {path}: {e.strerror or e}", code="write") from e
         raise
     return True
+
+
+def write_chunks_atomic(path: Path, chunks: Iterable[str]) -> None:
+    """Like :func:`write_atomic` for text produced piece by piece (the cache index of a large
+    batch), so the whole text is never held in memory at once."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name[:40]}.", suffix=".tmp", dir=path.parent)
+    except OSError as e:
+        raise MigrateError(f"cannot write {path}: {e.strerror or e}", code="write") from e
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            for chunk in chunks:
+                fh.write(chunk)
+        os.replace(tmp, path)
+    except BaseException as e:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        if isinstance(e, OSError):
+            raise MigrateError(f"cannot write {path}: {e.strerror or e}", code="write") from e
+        raise

@@ -581,9 +581,12 @@ def convert(job: Job, executor: Executor | None = None, progress: Progress | Non
             str(job.verify),
         )
         prev = cache.emit_entry(out.source) if cache else None
-        if prev is not None and _emit_still_valid(prev, ekey, fps, site_fp, job, manifest):
+        if (
+            prev is not None
+            and _emit_still_valid(prev, ekey, fps, site_fp, job, manifest)
+            and _apply_emit_entry(results[i], prev)
+        ):
             emit_entries[out.source] = prev
-            _apply_emit_entry(results[i], prev)
             results[i].cached = True
             continue
         pending.append((i, EmitIn(out.source, out.key, meta, out.doc, out.loc), ekey))
@@ -634,11 +637,12 @@ def convert(job: Job, executor: Executor | None = None, progress: Progress | Non
                 "assets": eout.assets,
                 "outputs": written,
                 "diagnostics": [to_data(d) for d in eout.diagnostics],
-                "links": [dataclasses.asdict(r) for r in eout.links],
             }
         done += len(batch)
         if progress:
             progress("emit", done, len(outs_list))
+
+    batch = outs = eout = None  # the last chunk's rendered files: written, not needed any more
 
     # site-wide files (index pages, feeds) -------------------------------------
     if keep_docs:
@@ -661,14 +665,18 @@ def convert(job: Job, executor: Executor | None = None, progress: Progress | Non
         if job.writes:
             manifest.save()
     if cache_root is not None and job.writes:
-        read_index = {}
-        for out, stat in zip(outs_list, stats, strict=True):
-            if out.key and (out.meta is not None or any(d.severity == "error" for d in out.diagnostics)):
-                read_index[out.source] = _read_entry(out, stat, cfg_fp)
+
+        def entries() -> Iterator[tuple[str, dict, dict | None]]:
+            # built one post at a time while the index is written (memory stays flat)
+            for out, stat, result in zip(outs_list, stats, results, strict=True):
+                if out.key and (out.meta is not None or any(d.severity == "error" for d in out.diagnostics)):
+                    emit = emit_entries.get(out.source)
+                    if emit is not None:
+                        emit = {**emit, "links": [_link_row(r) for r in result.links]}
+                    yield out.source, _read_entry(out, stat, cfg_fp), emit
+
         (cache if cache is not None else Cache(cache_root, VERSION)).save(
-            read_index,
-            {s: e for s, e in emit_entries.items() if s in read_index},
-            {"sources": sources, "fps": fps, "site_fp": site_fp},
+            entries, {"sources": sources, "fps": fps, "site_fp": site_fp}
         )
     report.results = results
     report.seconds = time.perf_counter() - started
@@ -736,10 +744,26 @@ def _emit_still_valid(
     return True
 
 
-def _apply_emit_entry(result: FileResult, entry: dict) -> None:
-    result.add([from_data(d) for d in entry.get("diagnostics", [])])
-    result.links = [LinkRecord(**r) for r in entry.get("links", [])]
-    result.outputs = [rel for rel, _ in entry.get("outputs", [])]
+def _link_row(r: LinkRecord) -> list:
+    """A link record as a plain list in field order: the strings are shared with the record, so
+    the batch's cache entries cost a few pointers per link, not a second copy of every dict."""
+    return [getattr(r, name) for name in _LINK_FIELDS]
+
+
+_LINK_FIELDS = [f.name for f in dataclasses.fields(LinkRecord)]
+
+
+def _apply_emit_entry(result: FileResult, entry: dict) -> bool:
+    """Fill ``result`` from last run's entry; False (convert again) when the entry is damaged."""
+    try:
+        diags = [from_data(d) for d in entry.get("diagnostics", [])]
+        records = [LinkRecord(*r) for r in entry.get("links", [])]
+        outputs = [rel for rel, _ in entry.get("outputs", [])]
+    except (TypeError, ValueError, KeyError, AttributeError):
+        return False
+    result.add(diags)
+    result.links, result.outputs = records, outputs
+    return True
 
 
 def _write_outputs(

@@ -32,7 +32,7 @@ POST_SUFFIXES = (".rst", ".rest")
 STATUSES = ("resolved", "asset", "broken", "external", "anchor")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class LinkRecord:
     """What became of one link.
 
