@@ -21,6 +21,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import os
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
@@ -69,26 +70,28 @@ def tree_fingerprint(folder: str | Path, suffixes: tuple[str, ...] | None = None
     return digest(*(p.relative_to(root).as_posix().encode() + b"\0" + p.read_bytes() for p in files))
 
 
-def _sidecar(path: Path) -> Path | None:
-    sidecar = path.with_suffix(".meta")
-    return sidecar if sidecar != path and sidecar.is_file() else None
+def _sidecar(path: str | Path) -> str | None:
+    root, ext = os.path.splitext(path)
+    sidecar = root + ".meta"
+    return sidecar if ext != ".meta" and os.path.isfile(sidecar) else None
 
 
-def source_fingerprint(path: Path) -> str:
+def source_fingerprint(path: str | Path) -> str:
     """Hash of what a post's reading depends on: its bytes and its Nikola sidecar, if any."""
-    parts: list[bytes] = [path.read_bytes()]
+    parts: list[bytes] = [Path(path).read_bytes()]
     sidecar = _sidecar(path)
     if sidecar is not None:
-        parts.append(sidecar.read_bytes())
+        parts.append(Path(sidecar).read_bytes())
     return digest(*parts)
 
 
-def source_stat(path: Path) -> list[int]:
-    """Size and mtime of the same files: when unchanged, the content hash is reused."""
+def source_stat(path: str | Path) -> list[int]:
+    """Size and mtime of the same files: when unchanged, the content hash is reused (strings,
+    not Paths: a re-run does this for every post)."""
     out = []
     for p in (path, _sidecar(path)):
         if p is not None:
-            st = p.stat()
+            st = os.stat(p)
             out += [st.st_size, st.st_mtime_ns]
     return out
 
@@ -151,19 +154,25 @@ class Cache:
     def emit_entry(self, source: str) -> dict | None:
         return self.index["emit"].get(source)
 
-    def save(self, entries: Callable[[], Iterable[Entry]], site: dict[str, Any] | None = None) -> None:
+    def save(
+        self,
+        entries: Callable[[], Iterable[Entry]],
+        site: dict[str, Any] | None = None,
+        unchanged: bool = False,
+    ) -> None:
         """Write the index (only when it changed); drop packs no entry refers to any more.
 
         ``entries`` gives, each time it is called, every post's ``(source, read entry, emit
         entry or None)``: they are built one at a time and written as they come, so a batch of
         thousands of posts never holds its whole index in memory.  ``site`` records the batch
         (its sources and each post's fingerprint) so that a run in which nothing changed can
-        skip building the site index.
+        skip building the site index.  ``unchanged``: the caller knows every entry is the one
+        loaded (nothing read, rendered or touched), so not even the comparison is needed.
         """
         site = site or {}
         if (
             site == self.index.get("site", {})
-            and self._same(entries)
+            and (unchanged or self._same(entries))
             and (self.root / "index.json").is_file()
         ):
             return  # a no-change run writes nothing

@@ -122,3 +122,15 @@ def loads(text: str | bytes) -> Document:
     if not isinstance(data, list) or not data or data[0] != _TAGS[Document]:
         raise ValueError("not a cached migrate Document")
     return _DEC[data[0]](data)
+
+
+def encode(node: Any) -> list:
+    """Any model node as positional data (the cache index keeps metadata this way)."""
+    return _ENC[type(node)](node)
+
+
+def decode(data: list) -> Any:
+    """Inverse of :func:`encode`; raises on data it did not write."""
+    if not isinstance(data, list) or not data:
+        raise ValueError("not cached model data")
+    return _DEC[data[0]](data)

@@ -21,6 +21,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import pickle
 import re
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -30,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__ as VERSION
-from . import gcpolicy
+from . import codec, gcpolicy
 from .cache import (
     Cache,
     Pack,
@@ -92,29 +93,48 @@ def discover(
     ``suffixes`` replaces the post test (``(".json",)`` for ``--from json``).
     """
     found: dict[Path, None] = {}
-    excluded = [e.resolve() for e in exclude]
+    excluded = [os.path.realpath(e) for e in exclude]
+
+    def inside_excluded(real: str) -> bool:
+        return any(real == e or real.startswith(e.rstrip(os.sep) + os.sep) for e in excluded)
+
     for src in sources:
         p = Path(src)
-        if p.is_dir():
-            root = p.resolve()
-            for f in sorted(p.rglob("*")):
-                rel = f.relative_to(p)
-                if any(part.startswith(".") for part in rel.parts):
-                    continue
-                resolved = f.resolve()
-                if any(resolved.is_relative_to(e) for e in excluded):
-                    continue
-                if not follow_symlinks and f.is_symlink() and not resolved.is_relative_to(root):
-                    continue
-                if not f.is_file():
-                    continue
-                if suffixes is not None:
-                    if f.suffix.lower() in suffixes:
-                        found.setdefault(f, None)
-                elif is_post(f):
-                    found.setdefault(f, None)
-        else:
+        if not p.is_dir():
             found.setdefault(p, None)
+            continue
+        root = os.path.realpath(p)
+        candidates: list[tuple[tuple[str, ...], str]] = []
+        # os.walk with strings, pruning hidden and excluded folders before descending (an
+        # output folder inside the source tree is never listed); symlinked folders are not
+        # entered, as Path.rglob does not enter them
+        for dirpath, dirnames, filenames in os.walk(p):
+            rel_dir = () if dirpath == str(p) else tuple(Path(os.path.relpath(dirpath, p)).parts)
+            dirnames[:] = [
+                d
+                for d in dirnames
+                if not d.startswith(".")
+                and not (excluded and inside_excluded(os.path.realpath(os.path.join(dirpath, d))))
+            ]
+            for name in filenames:
+                if not name.startswith("."):
+                    candidates.append(((*rel_dir, name), os.path.join(dirpath, name)))
+        for _, full in sorted(candidates):  # by path components, as sorted(Path) orders them
+            link = os.path.islink(full)
+            if link or excluded:
+                real = os.path.realpath(full) if link else os.path.join(root, os.path.relpath(full, p))
+                if excluded and inside_excluded(real):
+                    continue
+                if link and not follow_symlinks and not (real == root or real.startswith(root + os.sep)):
+                    continue
+            if not os.path.isfile(full):
+                continue
+            f = Path(full)
+            if suffixes is not None:
+                if f.suffix.lower() in suffixes:
+                    found.setdefault(f, None)
+            elif is_post(f):
+                found.setdefault(f, None)
     return list(found)
 
 
@@ -232,7 +252,7 @@ def _chunk_size(job: Job, n: int, executor: Executor) -> int:
     if isinstance(executor, InlineExecutor):
         return 256  # bounded: each chunk's outputs are written and dropped before the next is made
     workers = getattr(executor, "_max_workers", None) or os.cpu_count() or 2
-    return max(1, min(64, -(-n // (workers * 4))))
+    return max(1, min(32, -(-n // (workers * 4))))
 
 
 def _run(executor: Executor, fn: Callable, chunks: list[list], *args: Any) -> Iterator[list]:
@@ -396,10 +416,33 @@ def _emitter(target: str) -> Any:
     return _EMITTERS[target]
 
 
+@dataclass(frozen=True)
+class SiteBlob:
+    """The site index pickled once by the main process.  Every pass-2 task of a pool needs it;
+    sent as an object it would be pickled again for each task and unpickled by each, a
+    tenth of a two-core run; as bytes with an id, a worker unpickles it once (``_site``)."""
+
+    id: str
+    data: bytes
+
+
+_SITES: dict[str, Site] = {}
+
+
+def _site(site: Site | SiteBlob) -> Site:
+    if isinstance(site, Site):
+        return site
+    if site.id not in _SITES:
+        _SITES.clear()  # one batch at a time per worker
+        _SITES[site.id] = pickle.loads(site.data)  # noqa: S301 - our own main process pickled it
+    return _SITES[site.id]
+
+
 def _emit_task(
-    items: list[EmitIn], site: Site, job: Job, cache_root: str | None, keep_docs: bool
+    items: list[EmitIn], site: Site | SiteBlob, job: Job, cache_root: str | None, keep_docs: bool
 ) -> list[EmitOut]:
     """Worker side of pass 2."""
+    site = _site(site)
     cache = Cache(Path(cache_root), VERSION, load_index=False) if cache_root else None
     emitter = _emitter(job.target)
     outs = []
@@ -489,14 +532,16 @@ def convert(job: Job, executor: Executor | None = None, progress: Progress | Non
     read_outs: list[ReadOut | None] = [None] * len(sources)
     todo: list[tuple[int, str, str]] = []
     stats: list[list[int]] = []
+    restat = False  # a source touched but not changed: its index entry needs the new stat
     for i, s in enumerate(sources):
         try:
-            stat = source_stat(Path(s))
+            stat = source_stat(s)
             stats.append(stat)
             prev = cache.index["read"].get(s) if cache else None
             if prev and prev.get("stat") == stat and prev.get("base") == cfg_fp:
                 key = prev["key"]  # same size and mtime as when hashed: skip reading the file
             else:
+                restat = True
                 key = digest(
                     VERSION, cfg_fp, job.source_format, os.path.realpath(s), source_fingerprint(Path(s))
                 )
@@ -506,9 +551,11 @@ def convert(job: Job, executor: Executor | None = None, progress: Progress | Non
             read_outs[i] = ReadOut(s, "", None, (), [])
             continue
         entry = cache.read_entry(s, key) if cache else None
-        if entry is not None:
-            read_outs[i] = _read_out_from_entry(s, key, entry)
-        else:
+        try:
+            read_outs[i] = _read_out_from_entry(s, key, entry) if entry is not None else None
+        except (ValueError, KeyError, TypeError, IndexError):  # a damaged entry: read the post again
+            read_outs[i] = None
+        if read_outs[i] is None:
             todo.append((i, s, key))
     done = len(sources) - len(todo)
     if progress:
@@ -577,7 +624,7 @@ def convert(job: Job, executor: Executor | None = None, progress: Progress | Non
             opts_fp,
             cfg_fp,
             out.key,
-            json.dumps(to_data(meta), sort_keys=True),
+            json.dumps(codec.encode(meta), ensure_ascii=False),
             str(job.verify),
         )
         prev = cache.emit_entry(out.source) if cache else None
@@ -608,7 +655,7 @@ def convert(job: Job, executor: Executor | None = None, progress: Progress | Non
             executor,
             _emit_task,
             [[e for _, e, _ in c] for c in _chunks(pending, chunk)],
-            site,
+            site if isinstance(executor, InlineExecutor) or not pending else _blob(site),
             job,
             read_cache or (str(cache_root) if cache_root else None),
             keep_docs,
@@ -658,7 +705,8 @@ def convert(job: Job, executor: Executor | None = None, progress: Progress | Non
         report.site_outputs = site_result
 
     # deletions, manifest, cache ----------------------------------------------
-    if job.writes:
+    quiet = not todo and not pending and not restat and last.get("sources") == sources
+    if job.writes and not quiet:  # a run that rendered nothing wrote no temporary file
         _remove_stale_temporaries(job.out, results, report)  # type: ignore[arg-type]
     if manifest is not None:
         _prune(manifest, results, report, job, keep_docs)
@@ -676,11 +724,16 @@ def convert(job: Job, executor: Executor | None = None, progress: Progress | Non
                     yield out.source, _read_entry(out, stat, cfg_fp), emit
 
         (cache if cache is not None else Cache(cache_root, VERSION)).save(
-            entries, {"sources": sources, "fps": fps, "site_fp": site_fp}
+            entries, {"sources": sources, "fps": fps, "site_fp": site_fp}, unchanged=quiet
         )
     report.results = results
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _blob(site: Site) -> SiteBlob:
+    data = pickle.dumps(site, protocol=pickle.HIGHEST_PROTOCOL)
+    return SiteBlob(f"{os.getpid()}-{id(site)}-{digest(data)}", data)
 
 
 def _read_entry(out: ReadOut, stat: list[int], base: str) -> dict:
@@ -693,7 +746,7 @@ def _read_entry(out: ReadOut, stat: list[int], base: str) -> dict:
     if out.meta is None:
         entry["error"] = True
     else:
-        entry["meta"] = to_data(out.meta)
+        entry["meta"] = codec.encode(out.meta)
         entry["anchors"] = [list(a) for a in out.anchors]
     if out.loc:
         entry["doc"] = out.loc
@@ -704,10 +757,13 @@ def _read_out_from_entry(source: str, key: str, entry: dict) -> ReadOut:
     diags = [from_data(d) for d in entry.get("diagnostics", [])]
     if entry.get("error"):
         return ReadOut(source, key, None, (), diags, cached=True)
+    meta = codec.decode(entry["meta"])
+    if not isinstance(meta, Metadata):
+        raise ValueError("not metadata")
     return ReadOut(
         source,
         key,
-        from_data(entry["meta"]),
+        meta,
         tuple(tuple(a) for a in entry.get("anchors", ())),
         diags,
         cached=True,
@@ -732,14 +788,15 @@ def _emit_still_valid(
         rec = manifest.files.get(rel)
         if rec is None or rec.get("sha256") != digest_:
             return False
-        path = job.out / rel
+        path = os.path.join(job.out, rel)  # strings, not Paths: this runs for every post of a re-run
         if job.check:
             try:
-                if sha256(path.read_bytes()) != digest_:
-                    return False
+                with open(path, "rb") as fh:
+                    if sha256(fh.read()) != digest_:
+                        return False
             except OSError:
                 return False
-        elif not path.is_file():
+        elif not os.path.isfile(path):
             return False
     return True
 

@@ -82,6 +82,11 @@ def test_rerun_is_byte_identical_and_touches_nothing(tmp_path):
     second = convert(job(src, out))
     after = {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file() and ".migrate" not in p.parts}
     assert before == after
+    # not even migrate's own state is rewritten by a run in which nothing changed
+    state = {p: p.stat().st_mtime_ns for p in (out / ".migrate").rglob("*") if p.is_file()}
+    third = convert(job(src, out))
+    assert {p: p.stat().st_mtime_ns for p in (out / ".migrate").rglob("*") if p.is_file()} == state
+    assert third.totals()["cached"] == third.totals()["files"]
     assert second.totals()["cached"] == second.totals()["files"] == first.totals()["files"]
     # the cached run reports the same warnings and links as the first one
     assert [r.diagnostics for r in first.results] == [r.diagnostics for r in second.results]
@@ -196,6 +201,25 @@ def test_a_damaged_pack_means_reading_again_not_a_wrong_output(tmp_path):
     clean = tmp_path / "clean"
     convert(job(src, clean))
     assert tree(clean) == tree(out) != before
+
+
+def test_a_damaged_index_entry_means_reading_again(tmp_path):
+    src = clean_samples(tmp_path)
+    out = tmp_path / "out"
+    convert(job(src, out))
+    index_path = out / ".migrate/cache/index.json"
+    index = json.loads(index_path.read_text())
+    for i, entry in enumerate(index["read"].values()):  # metadata of other kinds, or garbage
+        entry["meta"] = [[0], "x", {"a": 1}, [999], "garbage"][i % 5]
+    for i, entry in enumerate(index["emit"].values()):
+        entry["links"] = [["too", "short"]] if i % 2 else [[1, 2, 3, 4, 5, 6, 7, 8, 9]]
+    index_path.write_text(json.dumps(index))
+    report = convert(job(src, out))
+    assert report.exit_code() == 0
+    assert not [r for r in report.results if r.cached]  # no damaged entry trusted
+    clean = tmp_path / "clean"
+    convert(job(src, clean))
+    assert tree(clean) == tree(out)
 
 
 def test_slug_change_moves_output_and_updates_links(tmp_path):
