@@ -32,7 +32,7 @@ from .config import Config
 from .model import Document
 from .output import write_chunks_atomic
 
-CACHE_FORMAT = 3
+CACHE_FORMAT = 4
 
 
 def digest(*parts: str | bytes) -> str:

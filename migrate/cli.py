@@ -397,7 +397,7 @@ def links_cmd(sources, target, config_path, as_json, show_all, fail_on) -> None:
     broken = [x for x in rows if x.status == "broken"]
     if as_json:
         data = {
-            "links": [dataclasses.asdict(x) for x in rows],
+            "links": [x._asdict() for x in rows],
             "totals": {"links": len(rows), "broken": len(broken)},
             "errors": [str(d) for d in report.diagnostics if d.severity == "error"],
         }

@@ -48,7 +48,7 @@ from .emitters.base import EmitContext
 from .errors import MigrateError
 from .executors import InlineExecutor
 from .manifest import SITE, STATE_DIR, Manifest, sha256
-from .model import Diagnostic, Document, Metadata, from_data, to_data
+from .model import Diagnostic, Document, Metadata
 from .output import safe_join, write_atomic
 from .reading import read
 from .report import Change, FileResult, Report
@@ -683,7 +683,7 @@ def convert(job: Job, executor: Executor | None = None, progress: Progress | Non
                 "site": site_fp if any(r.status == "broken" for r in eout.links) else "",
                 "assets": eout.assets,
                 "outputs": written,
-                "diagnostics": [to_data(d) for d in eout.diagnostics],
+                "diagnostics": [codec.encode(d) for d in eout.diagnostics],
             }
         done += len(batch)
         if progress:
@@ -741,7 +741,7 @@ def _read_entry(out: ReadOut, stat: list[int], base: str) -> dict:
         "key": out.key,
         "stat": stat,
         "base": base,
-        "diagnostics": [to_data(d) for d in out.diagnostics],
+        "diagnostics": [codec.encode(d) for d in out.diagnostics],
     }
     if out.meta is None:
         entry["error"] = True
@@ -754,7 +754,7 @@ def _read_entry(out: ReadOut, stat: list[int], base: str) -> dict:
 
 
 def _read_out_from_entry(source: str, key: str, entry: dict) -> ReadOut:
-    diags = [from_data(d) for d in entry.get("diagnostics", [])]
+    diags = [_diagnostic(d) for d in entry.get("diagnostics", [])]
     if entry.get("error"):
         return ReadOut(source, key, None, (), diags, cached=True)
     meta = codec.decode(entry["meta"])
@@ -801,22 +801,30 @@ def _emit_still_valid(
     return True
 
 
+def _diagnostic(data: list) -> Diagnostic:
+    d = codec.decode(data)
+    if not isinstance(d, Diagnostic):
+        raise ValueError("not a diagnostic")
+    return d
+
+
 def _link_row(r: LinkRecord) -> list:
-    """A link record as a plain list in field order: the strings are shared with the record, so
-    the batch's cache entries cost a few pointers per link, not a second copy of every dict."""
-    return [getattr(r, name) for name in _LINK_FIELDS]
+    """A link record as a plain list in field order, without its source (the entry's own): the
+    strings are shared with the record, so the batch's cache entries cost a few pointers per
+    link, not a second copy of every dict."""
+    return list(r[1:])
 
 
-_LINK_FIELDS = [f.name for f in dataclasses.fields(LinkRecord)]
+assert LinkRecord._fields[0] == "source"
 
 
 def _apply_emit_entry(result: FileResult, entry: dict) -> bool:
     """Fill ``result`` from last run's entry; False (convert again) when the entry is damaged."""
     try:
-        diags = [from_data(d) for d in entry.get("diagnostics", [])]
-        records = [LinkRecord(*r) for r in entry.get("links", [])]
+        diags = [_diagnostic(d) for d in entry.get("diagnostics", [])]
+        records = [LinkRecord(result.source, *r) for r in entry.get("links", [])]
         outputs = [rel for rel, _ in entry.get("outputs", [])]
-    except (TypeError, ValueError, KeyError, AttributeError):
+    except (TypeError, ValueError, KeyError, AttributeError, IndexError):
         return False
     result.add(diags)
     result.links, result.outputs = records, outputs

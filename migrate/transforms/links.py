@@ -13,6 +13,7 @@ import posixpath
 import re
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import NamedTuple
 from urllib.parse import unquote
 
 from ..model import Document, Image, Link, plain_text, walk
@@ -32,13 +33,15 @@ POST_SUFFIXES = (".rst", ".rest")
 STATUSES = ("resolved", "asset", "broken", "external", "anchor")
 
 
-@dataclass(frozen=True, slots=True)
-class LinkRecord:
+class LinkRecord(NamedTuple):
     """What became of one link.
 
     ``status``: ``resolved`` (to another post, or a section of one), ``asset`` (a local file,
     copied), ``broken`` (looks internal, resolves to nothing: left unchanged), ``external``,
     ``anchor`` (a section of the same post).  ``new`` is the link as written in the output.
+    A named tuple: a batch keeps one per link of every post in its report, and re-creates
+    them from the cache on every re-run, so they are built and stored as cheaply as Python
+    allows.
     """
 
     source: str
