@@ -68,7 +68,7 @@ def main() -> None:
     ap.add_argument("--target", default="hugo")
     ap.add_argument("--memory", action="store_true", help="only the peak-memory check at N=500 and N=5000")
     ap.add_argument("--keep", action="store_true", help="keep the generated files")
-    ap.add_argument("--repeat", type=int, default=2, help="best of N for the floor and --jobs 1")
+    ap.add_argument("--repeat", type=int, default=3, help="interleaved rounds; the best of each is kept")
     args = ap.parse_args()
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
     work = Path(tempfile.mkdtemp(prefix="migrate-bench-"))
@@ -88,19 +88,26 @@ def main() -> None:
         src = work / "src"
         paths = generate(src, args.posts)
         n = len(paths)
-        # the floor and the serial run are repeated (best of --repeat): on a shared machine a
-        # single reading of either can be off by 15%
-        floor = min(docutils_floor(paths) for _ in range(args.repeat))
         pandoc_paths = paths[: args.pandoc_limit] if args.pandoc_limit else paths
         pandoc = pandoc_per_file(pandoc_paths, work / "pandoc") * n / len(pandoc_paths)
-        ones = []
+        # The machine's speed drifts by 15% or more from one minute to the next (a shared VM):
+        # the floor and every migrate run are repeated in interleaved rounds, so each round
+        # measures them all under the same conditions, and the best of the rounds is kept.
+        floors, ones, twos, fulls, agains = [], [], [], [], []
         for _ in range(args.repeat):
-            shutil.rmtree(work / "out1", ignore_errors=True)
-            ones.append(migrate_run(src, work / "out1", 1, args.target))
-        one = min(ones, key=lambda r: r["seconds"])
-        two = migrate_run(src, work / "out2", min(2, cores), args.target) if cores >= 2 else None
-        full = migrate_run(src, work / "outN", cores, args.target)
-        again = migrate_run(src, work / "outN", cores, args.target)
+            floors.append(docutils_floor(paths))
+            plan = [(ones, "out1", 1)]
+            if cores > 2:
+                plan.append((twos, "out2", 2))
+            plan.append((fulls, "outN", cores))  # on two cores, also the --jobs 2 row
+            for runs, out, jobs in plan:
+                shutil.rmtree(work / out, ignore_errors=True)
+                runs.append(migrate_run(src, work / out, jobs, args.target))
+            agains.append(migrate_run(src, work / "outN", cores, args.target))
+        best = lambda runs: min(runs, key=lambda r: r["seconds"])  # noqa: E731
+        floor = min(floors)
+        one, full, again = best(ones), best(fulls), best(agains)
+        two = best(twos) if twos else (full if cores == 2 else None)
         victim = paths[n // 2]
         victim.write_text(victim.read_text(encoding="utf-8") + "\nOne more line.\n", encoding="utf-8")
         changed = migrate_run(src, work / "outN", cores, args.target)
@@ -141,6 +148,9 @@ def main() -> None:
         print(
             f"one-post-changed re-run converted {changed['converted']} posts; no-change re-run {again['converted']}"
         )
+        secs = lambda runs: ", ".join(f"{r['seconds']:.2f}" for r in runs)  # noqa: E731
+        print(f"rounds (s): floor {', '.join(f'{f:.2f}' for f in floors)}; --jobs 1 {secs(ones)}; ", end="")
+        print(f"--jobs {cores} {secs(fulls)}; nothing changed {secs(agains)}")
     finally:
         if args.keep:
             print(f"files kept in {work}")
