@@ -23,6 +23,7 @@ import json
 import os
 import pickle
 import re
+import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Executor
@@ -405,6 +406,8 @@ class EmitOut:
     doc: Document | None = None
     seconds: float = 0.0
     failed: bool = False
+    staged: dict[str, str] = field(default_factory=dict)
+    """Output path -> temporary file a pool worker already wrote beside it (``_stage``)."""
 
 
 _EMITTERS: dict[str, Any] = {}
@@ -439,9 +442,15 @@ def _site(site: Site | SiteBlob) -> Site:
 
 
 def _emit_task(
-    items: list[EmitIn], site: Site | SiteBlob, job: Job, cache_root: str | None, keep_docs: bool
+    items: list[EmitIn],
+    site: Site | SiteBlob,
+    job: Job,
+    cache_root: str | None,
+    keep_docs: bool,
+    stage: bool = False,
 ) -> list[EmitOut]:
-    """Worker side of pass 2."""
+    """Worker side of pass 2.  ``stage``: also write each output to a temporary file beside its
+    destination, so that the main process only has to rename it (``_write_outputs``)."""
     site = _site(site)
     cache = Cache(Path(cache_root), VERSION, load_index=False) if cache_root else None
     emitter = _emitter(job.target)
@@ -461,12 +470,43 @@ def _emit_task(
                 out.diagnostics.extend(_verify(emitted, files[0][1], job.target))
             if keep_docs:
                 out.doc = emitted
+            if stage and job.out is not None:
+                out.staged = _stage(job.out, files)
         except MigrateError as e:
             out.failed = True
             out.diagnostics.append(Diagnostic("error", e.code, e.message, e.path or item.source, e.line))
         out.seconds = time.perf_counter() - start
         outs.append(out)
     return outs
+
+
+def _stage(out: Path, files: Sequence[tuple[str, str | bytes]]) -> dict[str, str]:
+    """Write each file to a temporary file beside its destination, in the worker.
+
+    Creating files is the slowest part of writing them (a new inode each), and the main
+    process, which alone decides what is written (ownership, clashes, the journal), would do
+    it for every post one after another while the workers wait.  Workers create the
+    temporary files in parallel; the main process renames or deletes them.  A file already
+    on disk with the same bytes, or one that cannot be staged, is left to the main process.
+    """
+    staged: dict[str, str] = {}
+    for rel, data in files:
+        try:
+            path = safe_join(out, rel)
+            raw = data.encode("utf-8") if isinstance(data, str) else data
+            try:
+                if os.path.getsize(path) == len(raw) and path.read_bytes() == raw:
+                    continue
+            except OSError:
+                pass
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=f".{path.name[:40]}.", suffix=".tmp", dir=path.parent)
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(raw)
+            staged[rel] = tmp
+        except (OSError, MigrateError):
+            continue  # written (or refused, with the error) by the main process
+    return staged
 
 
 def _verify(doc: Document, output: str | bytes, target: str) -> list[Diagnostic]:
@@ -659,6 +699,7 @@ def convert(job: Job, executor: Executor | None = None, progress: Progress | Non
             job,
             read_cache or (str(cache_root) if cache_root else None),
             keep_docs,
+            job.writes and not isinstance(executor, InlineExecutor),
         ),
         strict=True,
     ):
@@ -669,8 +710,9 @@ def convert(job: Job, executor: Executor | None = None, progress: Progress | Non
             result.links = eout.links
             result.timings["emit"] = round(eout.seconds, 6)
             if eout.failed:
+                _discard(eout.staged)
                 continue
-            written = _write_outputs(result, eout.files, used, job, manifest, report)
+            written = _write_outputs(result, eout.files, used, job, manifest, report, eout.staged)
             if written is None:
                 continue
             if eout.doc is not None:
@@ -838,9 +880,15 @@ def _write_outputs(
     job: Job,
     manifest: Manifest | None,
     report: Report,
+    staged: dict[str, str] | None = None,
 ) -> list[list[str]] | None:
-    """Write (or, checking, compare) one post's files; ``None`` when one of them was refused."""
+    """Write (or, checking, compare) one post's files; ``None`` when one of them was refused.
+
+    ``staged``: temporary files a worker already wrote (``_stage``); each is renamed into
+    place after the journal entry, exactly where ``write_atomic`` would rename its own, and
+    every one not used is deleted."""
     written: list[list[str]] = []
+    staged = dict(staged or {})
     try:
         planned = []
         for rel, data in files:
@@ -870,7 +918,15 @@ def _write_outputs(
             if job.writes:
                 if manifest is not None:
                     manifest.record(rel, result.source, digest_, job.target)
-                changed = write_atomic(path, data)  # compares first: an identical file is not touched
+                tmp = staged.pop(rel, None)
+                if tmp is not None:
+                    try:
+                        os.replace(tmp, path)
+                    except OSError as e:
+                        raise MigrateError(f"cannot write {path}: {e.strerror or e}", code="write") from e
+                    changed = True
+                else:
+                    changed = write_atomic(path, data)  # compares first: an identical file is not touched
                 action = "unchanged" if not changed else "update" if exists else "create"
             else:
                 action = _action(path, data) if exists else "create"
@@ -878,7 +934,22 @@ def _write_outputs(
     except MigrateError as e:
         result.add([Diagnostic("error", e.code, e.message, e.path or result.source, e.line)])
         return None
+    finally:
+        _discard(staged)
     return written
+
+
+def _discard(staged: dict[str, str]) -> None:
+    """Delete temporary files that were not renamed into place (a refused or failed post)."""
+    for tmp in staged.values():
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        try:
+            os.rmdir(os.path.dirname(tmp))  # a folder the worker made for nothing; kept if not empty
+        except OSError:
+            pass
 
 
 def _action(path: Path, data: str | bytes) -> str:

@@ -272,13 +272,20 @@ def test_deleting_a_source_removes_only_its_outputs(tmp_path):
     assert [c.path for c in report.changes if c.action == "delete"] == ["content/posts/zfs-snapshots.md"]
 
 
-def test_a_file_migrate_did_not_write_is_not_overwritten_without_force(tmp_path):
+@pytest.mark.parametrize("pool", [False, True], ids=["inline", "pool"])
+def test_a_file_migrate_did_not_write_is_not_overwritten_without_force(tmp_path, pool):
+    """With a pool, workers stage outputs as temporary files: a refused one is deleted."""
     src = clean_samples(tmp_path)
     out = tmp_path / "out"
     target = out / "content/posts/zfs-snapshots.md"
     target.parent.mkdir(parents=True)
     target.write_text("hand-written, precious\n")
-    report = convert(job(src, out))
+    if pool:
+        with ThreadPoolExecutor(2) as ex:
+            report = convert(job(src, out), executor=ex)
+    else:
+        report = convert(job(src, out))
+    assert not [p for p in out.rglob("*.tmp")]
     (res,) = [r for r in report.results if r.source.endswith("zfs-snapshots.rst")]
     assert res.status == "error" and res.diagnostics[-1].code == "output-exists"
     assert target.read_text() == "hand-written, precious\n"
