@@ -399,7 +399,7 @@ class EmitIn:
 @dataclass
 class EmitOut:
     source: str
-    files: list[tuple[str, str | bytes]] = field(default_factory=list)
+    files: list[tuple[str, str | bytes | Staged]] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
     links: list[LinkRecord] = field(default_factory=list)
     assets: dict[str, list[int]] = field(default_factory=dict)
@@ -472,12 +472,25 @@ def _emit_task(
                 out.doc = emitted
             if stage and job.out is not None:
                 out.staged = _stage(job.out, files)
+                # the main process only renames staged files: send their hash, not their bytes
+                out.files = [
+                    (rel, Staged(sha256(d), isinstance(d, bytes)) if rel in out.staged else d)
+                    for rel, d in files
+                ]
         except MigrateError as e:
             out.failed = True
             out.diagnostics.append(Diagnostic("error", e.code, e.message, e.path or item.source, e.line))
         out.seconds = time.perf_counter() - start
         outs.append(out)
     return outs
+
+
+@dataclass(frozen=True)
+class Staged:
+    """Stands for the bytes of an output a worker already wrote to a temporary file."""
+
+    sha256: str
+    binary: bool
 
 
 def _stage(out: Path, files: Sequence[tuple[str, str | bytes]]) -> dict[str, str]:
@@ -893,7 +906,8 @@ def _write_outputs(
         planned = []
         for rel, data in files:
             if rel in used and used[rel] != result.source:
-                if isinstance(data, bytes) and rel.startswith(("assets/", "static/")):
+                binary = data.binary if isinstance(data, Staged) else isinstance(data, bytes)
+                if binary and rel.startswith(("assets/", "static/")):
                     continue  # the same shared asset, copied by another post already
                 raise MigrateError(
                     f"output {rel} would overwrite the output of {used[rel]}", code="output-clash"
@@ -902,14 +916,15 @@ def _write_outputs(
             planned.append((rel, data, path))
         for rel, data, path in planned:
             used.setdefault(rel, result.source)
-            digest_ = sha256(data)
+            tmp = staged.get(rel) if isinstance(data, Staged) else None
+            digest_ = data.sha256 if isinstance(data, Staged) else sha256(data)
             written.append([rel, digest_])
             result.outputs.append(rel)
             if path is None:
                 continue
             exists = path.exists()
             if exists and manifest is not None and not manifest.owns(rel) and not job.force:
-                if _action(path, data) != "unchanged":
+                if tmp is not None or _action(path, data) != "unchanged":  # staged: it differs
                     raise MigrateError(
                         f"{path} exists and was not written by migrate; not overwriting it (use --force)",
                         result.source,
@@ -918,8 +933,8 @@ def _write_outputs(
             if job.writes:
                 if manifest is not None:
                     manifest.record(rel, result.source, digest_, job.target)
-                tmp = staged.pop(rel, None)
                 if tmp is not None:
+                    del staged[rel]
                     try:
                         os.replace(tmp, path)
                     except OSError as e:
