@@ -55,6 +55,19 @@ def write_atomic(path: Path, data: str | bytes, durable: bool = False) -> bool:
             return False
     except OSError:
         pass
+    _replace(path, temp_beside(path, (raw,), durable))
+    return True
+
+
+def write_chunks_atomic(path: Path, chunks: Iterable[str]) -> None:
+    """Like :func:`write_atomic` for text produced piece by piece (the cache index of a large
+    batch), so the whole text is never held in memory at once."""
+    _replace(path, temp_beside(path, (c.encode("utf-8") for c in chunks)))
+
+
+def temp_beside(path: Path, chunks: Iterable[bytes], durable: bool = False) -> str:
+    """Write ``chunks`` to a new temporary file in ``path``'s folder (``.NAME.XXXX.tmp``, the
+    pattern the pipeline's clean-up knows) and return its name; nothing is left on failure."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name[:40]}.", suffix=".tmp", dir=path.parent)
@@ -62,40 +75,29 @@ def write_atomic(path: Path, data: str | bytes, durable: bool = False) -> bool:
         raise MigrateError(f"cannot write {path}: {e.strerror or e}", code="write") from e
     try:
         with os.fdopen(fd, "wb") as fh:
-            fh.write(raw)
+            for chunk in chunks:
+                fh.write(chunk)
             if durable:
                 fh.flush()
                 os.fsync(fh.fileno())
-        os.replace(tmp, path)
     except BaseException as e:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
+        _unlink(tmp)
         if isinstance(e, OSError):  # disk full, permissions: this file fails, the batch goes on
             raise MigrateError(f"cannot write {path}: {e.strerror or e}", code="write") from e
         raise
-    return True
+    return tmp
 
 
-def write_chunks_atomic(path: Path, chunks: Iterable[str]) -> None:
-    """Like :func:`write_atomic` for text produced piece by piece (the cache index of a large
-    batch), so the whole text is never held in memory at once."""
+def _replace(path: Path, tmp: str) -> None:
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name[:40]}.", suffix=".tmp", dir=path.parent)
-    except OSError as e:
-        raise MigrateError(f"cannot write {path}: {e.strerror or e}", code="write") from e
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            for chunk in chunks:
-                fh.write(chunk)
         os.replace(tmp, path)
-    except BaseException as e:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        if isinstance(e, OSError):
-            raise MigrateError(f"cannot write {path}: {e.strerror or e}", code="write") from e
-        raise
+    except OSError as e:
+        _unlink(tmp)
+        raise MigrateError(f"cannot write {path}: {e.strerror or e}", code="write") from e
+
+
+def _unlink(tmp: str) -> None:
+    try:
+        os.unlink(tmp)
+    except OSError:
+        pass

@@ -23,7 +23,6 @@ import json
 import os
 import pickle
 import re
-import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Executor
@@ -50,7 +49,7 @@ from .errors import MigrateError
 from .executors import InlineExecutor
 from .manifest import SITE, STATE_DIR, Manifest, sha256
 from .model import Diagnostic, Document, Metadata
-from .output import safe_join, write_atomic
+from .output import safe_join, temp_beside, write_atomic
 from .reading import read
 from .report import Change, FileResult, Report
 from .site import Post, Site, section_anchors
@@ -512,11 +511,7 @@ def _stage(out: Path, files: Sequence[tuple[str, str | bytes]]) -> dict[str, str
                     continue
             except OSError:
                 pass
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=f".{path.name[:40]}.", suffix=".tmp", dir=path.parent)
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(raw)
-            staged[rel] = tmp
+            staged[rel] = temp_beside(path, (raw,))
         except (OSError, MigrateError):
             continue  # written (or refused, with the error) by the main process
     return staged
