@@ -506,11 +506,8 @@ def _stage(out: Path, files: Sequence[tuple[str, str | bytes]]) -> dict[str, str
         try:
             path = safe_join(out, rel)
             raw = data.encode("utf-8") if isinstance(data, str) else data
-            try:
-                if os.path.getsize(path) == len(raw) and path.read_bytes() == raw:
-                    continue
-            except OSError:
-                pass
+            if _action(path, raw) == "unchanged":
+                continue
             staged[rel] = temp_beside(path, (raw,))
         except (OSError, MigrateError):
             continue  # written (or refused, with the error) by the main process
