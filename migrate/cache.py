@@ -176,9 +176,10 @@ class Cache:
             and (self.root / "index.json").is_file()
         ):
             return  # a no-change run writes nothing
-        moved = self._compact(entries)
+        locs = list(self._locs(entries))  # where every document is: a few values per post
+        moved = self._compact(locs)
         write_chunks_atomic(self.root / "index.json", _index_chunks(self.version, entries, moved, site))
-        self._collect(entries, moved)
+        self._collect(locs, moved)
         self.index = {"read": {}, "emit": {}, "site": site}  # written; not kept in memory
 
     def _same(self, entries: Callable[[], Iterable[Entry]]) -> bool:
@@ -201,13 +202,13 @@ class Cache:
             if isinstance(loc, list) and len(loc) == 3:
                 yield loc
 
-    def _compact(self, entries: Callable[[], Iterable[Entry]]) -> dict[tuple[str, int], list]:
+    def _compact(self, locs: list[list]) -> dict[tuple[str, int], list]:
         """Packs that are mostly documents no entry uses any more (posts edited over many runs)
         have their live documents copied into one new pack, so dead bytes cannot pile up.
         Returns where each moved document went, by its old ``(pack, offset)``."""
         docs = self.root / "docs"
         live: dict[str, int] = {}
-        for name, _, length in self._locs(entries):
+        for name, _, length in locs:
             live[name] = live.get(name, 0) + length + 1
         sparse: set[str] = set()
         dead = 0
@@ -223,7 +224,7 @@ class Cache:
         if not sparse or dead < self.COMPACT_MIN_BYTES:
             return moved
         with self.pack() as pack:
-            for name, offset, length in self._locs(entries):
+            for name, offset, length in locs:
                 if name not in sparse or (name, offset) in moved:
                     continue
                 try:
@@ -236,13 +237,13 @@ class Cache:
                 moved[(name, offset)] = new or []  # [] = lost: read again when needed
         return moved
 
-    def _collect(self, entries: Callable[[], Iterable[Entry]], moved: dict[tuple[str, int], list]) -> None:
+    def _collect(self, locs: list[list], moved: dict[tuple[str, int], list]) -> None:
         """Delete packs no entry refers to (including a killed run's, never indexed)."""
         docs = self.root / "docs"
         if not docs.is_dir():
             return
         live = set()
-        for name, offset, _ in self._locs(entries):
+        for name, offset, _ in locs:
             new = moved.get((name, offset))
             if new is None:
                 live.add(name)
