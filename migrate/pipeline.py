@@ -24,6 +24,7 @@ import os
 import pickle
 import re
 import time
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
@@ -51,8 +52,9 @@ from .manifest import SITE, STATE_DIR, Manifest, sha256
 from .model import Diagnostic, Document, Metadata
 from .output import safe_join, temp_beside, write_atomic
 from .reading import read
-from .report import Change, FileResult, Report
+from .report import Change, FileResult, Report, ResultLog
 from .site import Post, Site, section_anchors
+from .spool import Spool
 from .transforms import links
 from .transforms import metadata as meta_rules
 from .transforms.links import LinkRecord
@@ -251,19 +253,38 @@ def _chunk_size(job: Job, n: int, executor: Executor) -> int:
         return job.chunk_size
     if isinstance(executor, InlineExecutor):
         return 256  # bounded: each chunk's outputs are written and dropped before the next is made
-    workers = getattr(executor, "_max_workers", None) or os.cpu_count() or 2
-    return max(1, min(32, -(-n // (workers * 4))))
+    return max(1, min(32, -(-n // (_workers(executor) * 4))))
 
 
-def _run(executor: Executor, fn: Callable, chunks: list[list], *args: Any) -> Iterator[list]:
-    """Submit every chunk, yield results in submission order (deterministic whatever ran first)."""
+def _workers(executor: Executor) -> int:
+    n = getattr(executor, "_max_workers", None)  # a process pool
+    client = getattr(executor, "_client", None)  # a dask cluster
+    if not n and client is not None:
+        try:
+            n = sum(client.nthreads().values())
+        except Exception:  # noqa: BLE001 - any failure: guess from this machine
+            n = None
+    return n or os.cpu_count() or 2
+
+
+def _run(executor: Executor, fn: Callable, chunks: Iterable[list], *args: Any) -> Iterator[list]:
+    """Yield each chunk's result in submission order (deterministic whatever ran first).
+
+    A few tasks per worker are kept in flight, no more: tasks are made as they are submitted
+    and results consumed as they come, so a batch never holds every task, or every result,
+    at once."""
     if isinstance(executor, InlineExecutor):
         for c in chunks:
             yield fn(c, *args)
         return
-    futures = [executor.submit(fn, c, *args) for c in chunks]
-    for f in futures:
-        yield f.result()
+    window: deque = deque()
+    ahead = 4 * _workers(executor)
+    for c in chunks:
+        window.append(executor.submit(fn, c, *args))
+        if len(window) >= ahead:
+            yield window.popleft().result()
+    while window:
+        yield window.popleft().result()
 
 
 def read_all(paths: Sequence[Path], config: Config) -> tuple[list[Document | None], list[FileResult]]:
@@ -282,13 +303,15 @@ def read_all(paths: Sequence[Path], config: Config) -> tuple[list[Document | Non
 
 
 def _final_metas(
-    outs: Sequence[ReadOut], results: Sequence[FileResult], config: Config
-) -> list[Metadata | None]:
-    """Metadata rules (renames, merges, defaults) and unique slugs, decided over the whole batch."""
+    outs: Sequence[ReadOut], config: Config
+) -> tuple[list[Metadata | None], dict[int, list[Diagnostic]]]:
+    """Metadata rules (renames, merges, defaults) and unique slugs, decided over the whole batch;
+    and the warnings that decision gave, by post."""
     canonical = meta_rules.canonical_tags((o.meta for o in outs if o.meta is not None), config)
     metas: list[Metadata | None] = []
+    notes: dict[int, list[Diagnostic]] = {}
     seen: dict[str, str] = {}
-    for out, result in zip(outs, results, strict=True):
+    for i, out in enumerate(outs):
         if out.meta is None:
             metas.append(None)
             continue
@@ -299,21 +322,19 @@ def _final_metas(
             while f"{slug}-{n}" in seen:
                 n += 1
             new = f"{slug}-{n}"
-            result.add(
-                [
-                    Diagnostic(
-                        "warning",
-                        "duplicate-slug",
-                        f"slug '{slug}' is also used by {seen[slug]}; using '{new}'",
-                        out.source,
-                    )
-                ]
-            )
+            notes[i] = [
+                Diagnostic(
+                    "warning",
+                    "duplicate-slug",
+                    f"slug '{slug}' is also used by {seen[slug]}; using '{new}'",
+                    out.source,
+                )
+            ]
             meta = dataclasses.replace(meta, slug=new)
             slug = new
         seen[slug] = out.source
         metas.append(meta)
-    return metas
+    return metas, notes
 
 
 def build_site(docs: list[Document | None], results: Sequence[FileResult], job: Job) -> Site:
@@ -324,7 +345,9 @@ def build_site(docs: list[Document | None], results: Sequence[FileResult], job: 
         else ReadOut("", "", None, (), [])
         for d in docs
     ]
-    metas = _final_metas(outs, results, job.config)
+    metas, notes = _final_metas(outs, job.config)
+    for i, diags in notes.items():
+        results[i].add(diags)
     for i, (doc, meta) in enumerate(zip(docs, metas, strict=True)):
         if doc is not None and meta is not None:
             docs[i] = dataclasses.replace(doc, meta=meta)
@@ -560,7 +583,13 @@ def post_fingerprint(post: Post) -> str:
 
 
 def convert(job: Job, executor: Executor | None = None, progress: Progress | None = None) -> Report:
-    """Run a batch and report; writes only under ``job.out`` (nothing when it is None or checking)."""
+    """Run a batch and report; writes only under ``job.out`` (nothing when it is None or checking).
+
+    Memory stays flat as the batch grows: documents go to the cache's packs between the
+    passes, pass 2 keeps a bounded number of tasks in flight, and each post's report entry and
+    cache entry go to disk (:mod:`migrate.spool`) as soon as the post is finished.  What is
+    kept per post is its entry in the site index and its outputs' names (clash checks, the
+    manifest)."""
     started = time.perf_counter()
     emitter = _emitter(job.target)
     executor = executor or InlineExecutor()
@@ -573,7 +602,6 @@ def convert(job: Job, executor: Executor | None = None, progress: Progress | Non
 
     # pass 1 ---------------------------------------------------------------
     sources = [str(p) for p in job.sources]
-    results = [FileResult(source=s) for s in sources]
     read_outs: list[ReadOut | None] = [None] * len(sources)
     todo: list[tuple[int, str, str]] = []
     stats: list[list[int]] = []
@@ -592,8 +620,8 @@ def convert(job: Job, executor: Executor | None = None, progress: Progress | Non
                 )
         except OSError as e:
             stats.append([])
-            results[i].add([Diagnostic("error", "io", f"cannot read: {e.strerror}", s, 0)])
-            read_outs[i] = ReadOut(s, "", None, (), [])
+            diag = Diagnostic("error", "io", f"cannot read: {e.strerror}", s, 0)
+            read_outs[i] = ReadOut(s, "", None, (), [diag])
             continue
         entry = cache.read_entry(s, key) if cache else None
         try:
@@ -625,18 +653,13 @@ def convert(job: Job, executor: Executor | None = None, progress: Progress | Non
         done += len(batch)
         if progress:
             progress("read", done, len(sources))
-    for i, out in enumerate(read_outs):
-        assert out is not None
-        results[i].add(out.diagnostics)
-        results[i].timings["read"] = round(out.seconds, 6)
-        results[i].cached = out.cached
 
     # site index -------------------------------------------------------------
-    outs_list = [o for o in read_outs if o is not None]
-    metas = _final_metas(outs_list, results, job.config)
+    posts: list[ReadOut] = read_outs  # type: ignore[assignment] - every one filled above
+    metas, slug_diags = _final_metas(posts, job.config)
 
     def build() -> Site:
-        return _index(outs_list, metas, job)
+        return _index(posts, metas, job)
 
     last = cache.index.get("site", {}) if cache else {}
     if cache is not None and not todo and last.get("sources") == sources and last.get("fps"):
@@ -650,16 +673,18 @@ def convert(job: Job, executor: Executor | None = None, progress: Progress | Non
         fps = {p.source: post_fingerprint(p) for p in site.posts}
         site_fp = digest(*sorted(fps.values()))
 
-    # pass 2 ---------------------------------------------------------------
+    # pass 2: what to render -----------------------------------------------------
     opts_fp = json.dumps(job.options, sort_keys=True, default=str)
     if callable(getattr(emitter, "cache_key", None)):
         opts_fp += emitter.cache_key()  # e.g. the pandoc version behind pandoc:FORMAT
     if job.options.get("templates") and Path(job.options["templates"]).is_dir():
         opts_fp += tree_fingerprint(job.options["templates"])
     keep_docs = hasattr(emitter, "site_files")
-    emit_entries: dict[str, dict] = {}
-    pending: list[tuple[int, EmitIn, str]] = []
-    for i, (out, meta) in enumerate(zip(outs_list, metas, strict=True)):
+    ekeys: list[str] = [""] * len(posts)  # the emit key of every post to render
+    kept: dict[int, tuple[dict, tuple]] = {}  # posts whose outputs are still valid: their entry
+    pending: list[int] = []
+    used: dict[str, str] = {}  # every output of the batch -> the post that writes it
+    for i, (out, meta) in enumerate(zip(posts, metas, strict=True)):
         if meta is None:
             continue
         ekey = digest(
@@ -673,74 +698,82 @@ def convert(job: Job, executor: Executor | None = None, progress: Progress | Non
             str(job.verify),
         )
         prev = cache.emit_entry(out.source) if cache else None
-        if (
-            prev is not None
-            and _emit_still_valid(prev, ekey, fps, site_fp, job, manifest)
-            and _apply_emit_entry(results[i], prev)
-        ):
-            emit_entries[out.source] = prev
-            results[i].cached = True
-            continue
-        pending.append((i, EmitIn(out.source, out.key, meta, out.doc, out.loc), ekey))
-        out.doc = None  # the worker owns it now; keeps memory flat
+        if prev is not None and _emit_still_valid(prev, ekey, fps, site_fp, job, manifest):
+            parts = _emit_entry_parts(out.source, prev)
+            if parts is not None:
+                kept[i] = (prev, parts)
+                for rel in parts[2]:
+                    used[rel] = out.source
+                continue
+        ekeys[i] = ekey
+        pending.append(i)
     if site is None and (pending or keep_docs):
         site = report.site  # built now: something needs rendering after all
-    done = len(outs_list) - len(pending)
+    quiet = not todo and not pending and not restat and last.get("sources") == sources
+    # the cache index is written again: each post's entry goes to disk as soon as it is known
+    record = cache_root is not None and job.writes and not quiet
+    entries: Spool[list | None] | None = Spool(_json_bytes, json.loads) if record else None
+    slim = site is not None and not keep_docs  # nothing reads a finished post's state again
+    if entries is not None:
+        for out, stat in zip(posts, stats, strict=True):
+            keep = out.key and (out.meta is not None or any(d.severity == "error" for d in out.diagnostics))
+            entries.append([out.source, _read_entry(out, stat, cfg_fp)] if keep else None)
+    if slim:
+        for out in posts:
+            out.meta, out.anchors = None, ()  # indexed and recorded: the final metadata is in metas
+
+    # pass 2: render, write, record each post in order ------------------------------
+    done = len(posts) - len(pending)
     if progress:
-        progress("emit", done, len(outs_list))
+        progress("emit", done, len(posts))
     chunk = _chunk_size(job, len(pending), executor)
-    used: dict[str, str] = {}
-    for r in results:
-        for rel in r.outputs:
-            used[rel] = r.source
-    site_docs: dict[int, Document] = {}
-    for batch, outs in zip(
-        _chunks(pending, chunk),
+    rendered = _flatten(
         _run(
             executor,
             _emit_task,
-            [[e for _, e, _ in c] for c in _chunks(pending, chunk)],
+            (_emit_ins(posts, metas, c) for c in _chunks(pending, chunk)),
             site if isinstance(executor, InlineExecutor) or not pending else _blob(site),
             job,
             read_cache or (str(cache_root) if cache_root else None),
             keep_docs,
             job.writes and not isinstance(executor, InlineExecutor),
-        ),
-        strict=True,
-    ):
-        for (i, item, ekey), eout in zip(batch, outs, strict=True):
-            result = results[i]
-            result.cached = False
-            result.add(eout.diagnostics)
-            result.links = eout.links
-            result.timings["emit"] = round(eout.seconds, 6)
-            if eout.failed:
-                _discard(eout.staged)
-                continue
-            written = _write_outputs(result, eout.files, used, job, manifest, report, eout.staged)
-            if written is None:
-                continue
+        )
+    )
+    results = report.results = ResultLog()
+    links_of: Spool[list | None] | None = Spool(_json_bytes, json.loads) if record else None
+    failed: set[int] = set()
+    site_docs: dict[int, Document] = {}
+    for i, out in enumerate(posts):
+        result = FileResult(source=out.source)
+        result.add(out.diagnostics)
+        result.timings["read"] = round(out.seconds, 6)
+        result.cached = out.cached
+        result.add(slug_diags.get(i, ()))
+        emit_entry: dict | None = None
+        if i in kept:
+            emit_entry, (diags, records, outputs) = kept.pop(i)
+            result.add(diags)
+            result.links, result.outputs, result.cached = records, outputs, True
+        elif ekeys[i]:
+            eout = next(rendered)
+            emit_entry = _record_emit(eout, result, ekeys[i], fps, site_fp, used, job, manifest, report)
             if eout.doc is not None:
                 site_docs[i] = eout.doc
-            emit_entries[item.source] = {
-                "key": ekey,
-                "deps": {
-                    s: fps[s] for s in sorted({r.target_source for r in eout.links if r.target_source in fps})
-                },
-                "site": site_fp if any(r.status == "broken" for r in eout.links) else "",
-                "assets": eout.assets,
-                "outputs": written,
-                "diagnostics": [codec.encode(d) for d in eout.diagnostics],
-            }
-        done += len(batch)
-        if progress:
-            progress("emit", done, len(outs_list))
-
-    batch = outs = eout = None  # the last chunk's rendered files: written, not needed any more
+            done += 1
+            if progress and (done == len(posts) or (len(posts) - done) % chunk == 0):
+                progress("emit", done, len(posts))
+        if result.status == "error":
+            failed.add(i)
+        if links_of is not None:
+            links_of.append({**emit_entry, "links": [_link_row(r) for r in result.links]} if emit_entry else None)
+        results.append(result)
+        if slim:
+            posts[i] = metas[i] = None  # type: ignore[call-overload]
+    eout = None  # the last chunk's rendered files: written, not needed any more
 
     # site-wide files (index pages, feeds) -------------------------------------
     if keep_docs:
-        docs = _site_docs(outs_list, metas, results, site_docs, site, job, cache_root)
+        docs = _site_docs(posts, metas, failed, site_docs, site, job, cache_root)
         ctx = EmitContext(config=job.config, site=site, options=dict(job.options))
         site_result = FileResult(source=SITE)
         try:
@@ -752,30 +785,78 @@ def convert(job: Job, executor: Executor | None = None, progress: Progress | Non
         report.site_outputs = site_result
 
     # deletions, manifest, cache ----------------------------------------------
-    quiet = not todo and not pending and not restat and last.get("sources") == sources
     if job.writes and not quiet:  # a run that rendered nothing wrote no temporary file
-        _remove_stale_temporaries(job.out, results, report)  # type: ignore[arg-type]
+        _remove_stale_temporaries(job.out, used)  # type: ignore[arg-type]
     if manifest is not None:
-        _prune(manifest, results, report, job, keep_docs)
+        _prune(manifest, used, set(sources), {sources[i] for i in failed}, report, job, keep_docs)
         if job.writes:
             manifest.save()
     if cache_root is not None and job.writes:
 
-        def entries() -> Iterator[tuple[str, dict, dict | None]]:
-            # built one post at a time while the index is written (memory stays flat)
-            for out, stat, result in zip(outs_list, stats, results, strict=True):
-                if out.key and (out.meta is not None or any(d.severity == "error" for d in out.diagnostics)):
-                    emit = emit_entries.get(out.source)
-                    if emit is not None:
-                        emit = {**emit, "links": [_link_row(r) for r in result.links]}
-                    yield out.source, _read_entry(out, stat, cfg_fp), emit
+        def cache_entries() -> Iterator[tuple[str, dict, dict | None]]:
+            # read back one post at a time while the index is written (memory stays flat)
+            if entries is None or links_of is None:
+                return
+            for read, emit in zip(entries, links_of, strict=True):
+                if read is not None:
+                    yield read[0], read[1], emit
 
         (cache if cache is not None else Cache(cache_root, VERSION)).save(
-            entries, {"sources": sources, "fps": fps, "site_fp": site_fp}, unchanged=quiet
+            cache_entries, {"sources": sources, "fps": fps, "site_fp": site_fp}, unchanged=quiet
         )
-    report.results = results
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _json_bytes(value: Any) -> bytes:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def _emit_ins(posts: list[ReadOut], metas: list[Metadata | None], indices: list[int]) -> list[EmitIn]:
+    """One pass-2 task, made only when it is about to be submitted (``_run`` keeps a window)."""
+    items = []
+    for i in indices:
+        out = posts[i]
+        items.append(EmitIn(out.source, out.key, metas[i], out.doc, out.loc))  # type: ignore[arg-type]
+        out.doc = None  # the worker owns it now
+    return items
+
+
+def _flatten(chunks: Iterator[list]) -> Iterator[Any]:
+    for c in chunks:
+        yield from c
+
+
+def _record_emit(
+    eout: EmitOut,
+    result: FileResult,
+    ekey: str,
+    fps: dict[str, str],
+    site_fp: str,
+    used: dict[str, str],
+    job: Job,
+    manifest: Manifest | None,
+    report: Report,
+) -> dict | None:
+    """Pass 2's result for one post: written (or compared), and its cache entry (None: not kept)."""
+    result.cached = False
+    result.add(eout.diagnostics)
+    result.links = eout.links
+    result.timings["emit"] = round(eout.seconds, 6)
+    if eout.failed:
+        _discard(eout.staged)
+        return None
+    written = _write_outputs(result, eout.files, used, job, manifest, report, eout.staged)
+    if written is None:
+        return None
+    return {
+        "key": ekey,
+        "deps": {s: fps[s] for s in sorted({r.target_source for r in eout.links if r.target_source in fps})},
+        "site": site_fp if any(r.status == "broken" for r in eout.links) else "",
+        "assets": eout.assets,
+        "outputs": written,
+        "diagnostics": [codec.encode(d) for d in eout.diagnostics],
+    }
 
 
 def _blob(site: Site) -> SiteBlob:
@@ -865,17 +946,18 @@ def _link_row(r: LinkRecord) -> list:
 assert LinkRecord._fields[0] == "source"
 
 
-def _apply_emit_entry(result: FileResult, entry: dict) -> bool:
-    """Fill ``result`` from last run's entry; False (convert again) when the entry is damaged."""
+def _emit_entry_parts(
+    source: str, entry: dict
+) -> tuple[list[Diagnostic], list[LinkRecord], list[str]] | None:
+    """Last run's pass-2 result for a post (diagnostics, links, outputs); None (convert it
+    again) when the entry is damaged."""
     try:
         diags = [_diagnostic(d) for d in entry.get("diagnostics", [])]
-        records = [LinkRecord(result.source, *r) for r in entry.get("links", [])]
+        records = [LinkRecord(source, *r) for r in entry.get("links", [])]
         outputs = [rel for rel, _ in entry.get("outputs", [])]
     except (TypeError, ValueError, KeyError, AttributeError, IndexError):
-        return False
-    result.add(diags)
-    result.links, result.outputs = records, outputs
-    return True
+        return None
+    return diags, records, outputs
 
 
 def _write_outputs(
@@ -970,14 +1052,18 @@ def _action(path: Path, data: str | bytes) -> str:
 
 
 def _prune(
-    manifest: Manifest, results: Sequence[FileResult], report: Report, job: Job, site_target: bool
+    manifest: Manifest,
+    produced: dict[str, str] | set[str],
+    this_run: set[str],
+    failed: set[str],
+    report: Report,
+    job: Job,
+    site_target: bool,
 ) -> None:
-    """Delete outputs migrate wrote earlier that no post produces any more (and only those)."""
-    produced = {rel for r in results for rel in r.outputs}
-    if report.site_outputs is not None:
-        produced.update(report.site_outputs.outputs)
-    ok_sources = {r.source for r in results if r.status != "error"}
-    this_run = {r.source for r in results}
+    """Delete outputs migrate wrote earlier that no post produces any more (and only those).
+
+    ``produced``: every output of this run; ``failed``: the posts of this run that failed
+    (their earlier outputs are kept)."""
     for rel, info in sorted(manifest.files.items()):
         if rel in produced or info.get("target", job.target) != job.target:
             continue
@@ -985,7 +1071,7 @@ def _prune(
         if source == SITE:
             stale = site_target and report.site_outputs is not None and report.site_outputs.status != "error"
         elif source in this_run:
-            stale = source in ok_sources
+            stale = source not in failed
         else:
             stale = not Path(source).exists()
         if not stale:
@@ -1006,13 +1092,12 @@ def _prune(
             _remove_empty_parents(path.parent, job.out)  # type: ignore[arg-type]
 
 
-def _remove_stale_temporaries(out: Path, results: Sequence[FileResult], report: Report) -> None:
+def _remove_stale_temporaries(out: Path, produced: Iterable[str]) -> None:
     """Temporary files a killed run left beside outputs of this run (``.NAME.XXXX.tmp``)."""
     by_dir: dict[Path, set[str]] = {}
-    for r in [*results, *([report.site_outputs] if report.site_outputs else [])]:
-        for rel in r.outputs:
-            p = out / rel
-            by_dir.setdefault(p.parent, set()).add(p.name)
+    for rel in produced:
+        p = out / rel
+        by_dir.setdefault(p.parent, set()).add(p.name)
     for folder, names in by_dir.items():
         try:
             entries = os.listdir(folder)
@@ -1040,7 +1125,7 @@ def _remove_empty_parents(folder: Path, root: Path) -> None:
 def _site_docs(
     outs: Sequence[ReadOut],
     metas: Sequence[Metadata | None],
-    results: Sequence[FileResult],
+    failed: set[int],
     fresh: dict[int, Document],
     site: Site,
     job: Job,
@@ -1050,7 +1135,7 @@ def _site_docs(
     cache = Cache(cache_root, VERSION, load_index=False) if cache_root is not None else None
     docs = []
     for i, (out, meta) in enumerate(zip(outs, metas, strict=True)):
-        if meta is None or results[i].status == "error":
+        if meta is None or i in failed:
             continue
         doc = fresh.get(i)
         if doc is None:

@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from . import codec
 from .model import Diagnostic
+from .spool import Spool
 
 EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_USAGE = 2
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Change:
     """One file the run created, updated, left unchanged or deleted (or would, with --check)."""
 
@@ -60,10 +64,71 @@ class FileResult:
         }
 
 
+def _tally(r: FileResult) -> Counter:
+    """What one result adds to the report's totals."""
+    return Counter(
+        {
+            "files": 1,
+            r.status: 1,
+            "outputs": len(r.outputs),
+            "broken_links": sum(1 for x in r.links if x.status == "broken"),
+            "losses": sum(1 for d in r.diagnostics if d.code == "loss"),
+            "cached": int(r.cached),
+        }
+    )
+
+
+def _encode_result(r: FileResult) -> bytes:
+    row = [
+        r.source,
+        r.status,
+        r.outputs,
+        [codec.encode(d) for d in r.diagnostics],
+        [list(x) for x in r.links],
+        r.seconds,
+        r.cached,
+        r.timings,
+    ]
+    return json.dumps(row, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def _decode_result(data: bytes) -> FileResult:
+    from .transforms.links import LinkRecord  # the links module imports the site, which imports much
+
+    source, status, outputs, diags, links, seconds, cached, timings = json.loads(data)
+    return FileResult(
+        source,
+        status,
+        outputs,
+        [codec.decode(d) for d in diags],
+        seconds,
+        [LinkRecord(*x) for x in links],
+        cached,
+        timings,
+    )
+
+
+class ResultLog(Spool[FileResult]):
+    """The results of a batch, one per post, kept on disk as each post is finished (a batch of
+    thousands of posts keeps thousands of link records and diagnostics), with their totals
+    kept as they come.  A read-only sequence: reading a result gives a new copy."""
+
+    def __init__(self, results: Iterable[FileResult] = ()) -> None:
+        super().__init__(_encode_result, _decode_result)
+        self.tally: Counter = Counter()
+        for r in results:
+            self.append(r)
+
+    def append(self, item: FileResult) -> None:
+        super().append(item)
+        self.tally.update(_tally(item))
+
+
 @dataclass
 class Report:
     target: str = ""
-    results: list[FileResult] = field(default_factory=list)
+    results: Sequence[FileResult] = field(default_factory=list)
+    """One per post, in source order: a :class:`ResultLog` (on disk) after ``convert``."""
     site_factory: Any = field(default=None, repr=False)
     """Builds the site index on first use when the run itself did not need it (no-change runs)."""
     _site: Any = field(default=None, repr=False)
@@ -83,8 +148,18 @@ class Report:
     def site(self, value: Any) -> None:
         self._site = value
 
+    def _tally(self) -> Counter:
+        tally = getattr(self.results, "tally", None)
+        if tally is None:
+            tally = Counter()
+            for r in self.results:
+                tally.update(_tally(r))
+        return tally
+
     @property
     def failed(self) -> list[FileResult]:
+        if not self._tally()["error"]:
+            return []  # without reading every result back
         return [r for r in self.results if r.status == "error"]
 
     @property
@@ -92,13 +167,10 @@ class Report:
         return [d for r in self.results for d in r.diagnostics]
 
     def totals(self) -> dict[str, int]:
-        out = {"files": len(self.results), "ok": 0, "warning": 0, "error": 0}
-        for r in self.results:
-            out[r.status] += 1
-        out["outputs"] = sum(len(r.outputs) for r in self.results)
-        out["broken_links"] = sum(1 for r in self.results for x in r.links if x.status == "broken")
-        out["losses"] = sum(1 for d in self.diagnostics if d.code == "loss")
-        out["cached"] = sum(1 for r in self.results if r.cached)
+        tally = self._tally()
+        out = {"files": len(self.results)}
+        for key in ("ok", "warning", "error", "outputs", "broken_links", "losses", "cached"):
+            out[key] = tally[key]
         for action in ("create", "update", "unchanged", "delete"):
             out[action] = sum(1 for c in self.changes if c.action == action)
         return out
@@ -116,7 +188,7 @@ class Report:
             return EXIT_FAILED
         if "loss" in fail_on and self.totals()["losses"]:
             return EXIT_FAILED
-        if "warning" in fail_on and any(r.status == "warning" for r in self.results):
+        if "warning" in fail_on and self._tally()["warning"]:
             return EXIT_FAILED
         if "broken-links" in fail_on and self.totals()["broken_links"]:
             return EXIT_FAILED
@@ -128,7 +200,7 @@ class Report:
             "totals": self.totals(),
             "seconds": round(self.seconds, 3),
             "files": [r.to_data() for r in self.results],
-            "changes": [c.__dict__ for c in self.pending_changes],
+            "changes": [{"action": c.action, "path": c.path, "source": c.source} for c in self.pending_changes],
             "notes": self.notes,
         }
         if self.site_outputs is not None:

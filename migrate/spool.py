@@ -1,0 +1,79 @@
+"""Records of a batch kept on disk instead of in memory, read back by position.
+
+A batch keeps one record per post (its report entry, its cache entry) until the end of the
+run.  Kept as objects they make memory grow with the batch (a few KB per post: every link
+record, every diagnostic); appended to an anonymous temporary file as they are finished,
+they cost eight bytes each (their offset), whatever the number of posts.  The file has no
+name (``tempfile.TemporaryFile``): it disappears when closed, collected or killed.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from array import array
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any, Generic, TypeVar, overload
+
+T = TypeVar("T")
+
+
+class Spool(Sequence[T], Generic[T]):
+    """An append-only, read-only-after sequence of records, each stored as ``encode(record)``.
+
+    Reading gives a new object each time (``decode``): records are values, not shared state.
+    """
+
+    def __init__(self, encode: Callable[[T], bytes], decode: Callable[[bytes], T]) -> None:
+        self._encode = encode
+        self._decode = decode
+        self._fh: Any = None
+        self._ends = array("Q")
+        self._dirty = False
+
+    def append(self, item: T) -> None:
+        data = self._encode(item)
+        if self._fh is None:
+            self._fh = tempfile.TemporaryFile()  # noqa: SIM115 - closed by close() or collection
+        self._fh.write(data)
+        self._ends.append((self._ends[-1] if self._ends else 0) + len(data))
+        self._dirty = True
+
+    def __len__(self) -> int:
+        return len(self._ends)
+
+    @overload
+    def __getitem__(self, i: int) -> T: ...
+    @overload
+    def __getitem__(self, i: slice) -> list[T]: ...
+    def __getitem__(self, i: int | slice) -> T | list[T]:
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        n = len(self._ends)
+        if i < 0:
+            i += n
+        if not 0 <= i < n:
+            raise IndexError("spool index out of range")
+        start = self._ends[i - 1] if i else 0
+        return self._decode(self._read(start, self._ends[i] - start))
+
+    def __iter__(self) -> Iterator[T]:
+        start = 0
+        for end in self._ends:
+            yield self._decode(self._read(start, end - start))
+            start = end
+
+    def _read(self, offset: int, length: int) -> bytes:
+        if self._dirty:
+            self._fh.flush()
+            self._dirty = False
+        return os.pread(self._fh.fileno(), length, offset)
+
+    def close(self) -> None:
+        if self._fh is not None:
+            self._fh.close()
+            self._fh = None
+        self._ends = array("Q")
+
+    def __reduce__(self) -> tuple:
+        return (list, (list(self),))  # pickled (or copied) as the plain list it stands for
