@@ -716,8 +716,8 @@ def convert(job: Job, executor: Executor | None = None, progress: Progress | Non
     slim = site is not None and not keep_docs  # nothing reads a finished post's state again
     if entries is not None:
         for out, stat in zip(posts, stats, strict=True):
-            keep = out.key and (out.meta is not None or any(d.severity == "error" for d in out.diagnostics))
-            entries.append([out.source, _read_entry(out, stat, cfg_fp)] if keep else None)
+            indexed = out.key and (out.meta is not None or any(d.severity == "error" for d in out.diagnostics))
+            entries.append([out.source, _read_entry(out, stat, cfg_fp)] if indexed else None, keep=out.cached)
     if slim:
         for out in posts:
             out.meta, out.anchors = None, ()  # indexed and recorded: the final metadata is in metas
@@ -764,9 +764,12 @@ def convert(job: Job, executor: Executor | None = None, progress: Progress | Non
                 progress("emit", done, len(posts))
         if result.status == "error":
             failed.add(i)
+        # a post restored whole from the cache: its records are the loaded index's, in memory anyway
+        restored = out.cached and result.cached
         if links_of is not None:
-            links_of.append({**emit_entry, "links": [_link_row(r) for r in result.links]} if emit_entry else None)
-        results.append(result)
+            links = {**emit_entry, "links": [_link_row(r) for r in result.links]} if emit_entry else None
+            links_of.append(links, keep=restored)
+        results.append(result, keep=restored)
         if slim:
             posts[i] = metas[i] = None  # type: ignore[call-overload]
     eout = None  # the last chunk's rendered files: written, not needed any more

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -64,18 +63,18 @@ class FileResult:
         }
 
 
-def _tally(r: FileResult) -> Counter:
-    """What one result adds to the report's totals."""
-    return Counter(
-        {
-            "files": 1,
-            r.status: 1,
-            "outputs": len(r.outputs),
-            "broken_links": sum(1 for x in r.links if x.status == "broken"),
-            "losses": sum(1 for d in r.diagnostics if d.code == "loss"),
-            "cached": int(r.cached),
-        }
-    )
+_TALLIES = ("ok", "warning", "error", "outputs", "broken_links", "losses", "cached")
+
+
+def _tally(r: FileResult, into: dict[str, int]) -> None:
+    """Add what one result counts for to the report's totals."""
+    into[r.status] += 1
+    into["outputs"] += len(r.outputs)
+    if r.links:
+        into["broken_links"] += sum(1 for x in r.links if x.status == "broken")
+    if r.diagnostics:
+        into["losses"] += sum(1 for d in r.diagnostics if d.code == "loss")
+    into["cached"] += r.cached
 
 
 def _encode_result(r: FileResult) -> bytes:
@@ -115,13 +114,13 @@ class ResultLog(Spool[FileResult]):
 
     def __init__(self, results: Iterable[FileResult] = ()) -> None:
         super().__init__(_encode_result, _decode_result)
-        self.tally: Counter = Counter()
+        self.tally = dict.fromkeys(_TALLIES, 0)
         for r in results:
             self.append(r)
 
-    def append(self, item: FileResult) -> None:
-        super().append(item)
-        self.tally.update(_tally(item))
+    def append(self, item: FileResult, keep: bool = False) -> None:
+        super().append(item, keep)
+        _tally(item, self.tally)
 
 
 @dataclass
@@ -148,12 +147,12 @@ class Report:
     def site(self, value: Any) -> None:
         self._site = value
 
-    def _tally(self) -> Counter:
+    def _tally(self) -> dict[str, int]:
         tally = getattr(self.results, "tally", None)
         if tally is None:
-            tally = Counter()
+            tally = dict.fromkeys(_TALLIES, 0)
             for r in self.results:
-                tally.update(_tally(r))
+                _tally(r, tally)
         return tally
 
     @property

@@ -5,6 +5,9 @@ run.  Kept as objects they make memory grow with the batch (a few KB per post: e
 record, every diagnostic); appended to an anonymous temporary file as they are finished,
 they cost eight bytes each (their offset), whatever the number of posts.  The file has no
 name (``tempfile.TemporaryFile``): it disappears when closed, collected or killed.
+
+A record may also be kept as it is (``append(item, keep=True)``): a re-run's records that
+come from the cache index, which is in memory anyway, are not worth encoding.
 """
 
 from __future__ import annotations
@@ -21,22 +24,30 @@ T = TypeVar("T")
 class Spool(Sequence[T], Generic[T]):
     """An append-only, read-only-after sequence of records, each stored as ``encode(record)``.
 
-    Reading gives a new object each time (``decode``): records are values, not shared state.
+    Reading a record from disk gives a new object each time (``decode``): records are values,
+    not shared state.
     """
 
     def __init__(self, encode: Callable[[T], bytes], decode: Callable[[bytes], T]) -> None:
         self._encode = encode
         self._decode = decode
         self._fh: Any = None
-        self._ends = array("Q")
+        self._ends = array("Q")  # where each record ends in the file
+        self._kept: dict[int, T] = {}  # records kept in memory, by position
+        self._size = 0
         self._dirty = False
 
-    def append(self, item: T) -> None:
+    def append(self, item: T, keep: bool = False) -> None:
+        if keep:
+            self._kept[len(self._ends)] = item
+            self._ends.append(self._size)
+            return
         data = self._encode(item)
         if self._fh is None:
             self._fh = tempfile.TemporaryFile()  # noqa: SIM115 - closed by close() or collection
         self._fh.write(data)
-        self._ends.append((self._ends[-1] if self._ends else 0) + len(data))
+        self._size += len(data)
+        self._ends.append(self._size)
         self._dirty = True
 
     def __len__(self) -> int:
@@ -54,13 +65,16 @@ class Spool(Sequence[T], Generic[T]):
             i += n
         if not 0 <= i < n:
             raise IndexError("spool index out of range")
+        if i in self._kept:
+            return self._kept[i]
         start = self._ends[i - 1] if i else 0
         return self._decode(self._read(start, self._ends[i] - start))
 
     def __iter__(self) -> Iterator[T]:
         start = 0
-        for end in self._ends:
-            yield self._decode(self._read(start, end - start))
+        kept = self._kept
+        for i, end in enumerate(self._ends):
+            yield kept[i] if i in kept else self._decode(self._read(start, end - start))
             start = end
 
     def _read(self, offset: int, length: int) -> bytes:
@@ -74,6 +88,8 @@ class Spool(Sequence[T], Generic[T]):
             self._fh.close()
             self._fh = None
         self._ends = array("Q")
+        self._kept = {}
+        self._size = 0
 
     def __reduce__(self) -> tuple:
         return (list, (list(self),))  # pickled (or copied) as the plain list it stands for

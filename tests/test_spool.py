@@ -1,0 +1,114 @@
+"""The batch's records on disk: spools, the report's result log, a bounded window of tasks."""
+
+from __future__ import annotations
+
+import copy
+import json
+import pickle
+import shutil
+from concurrent.futures import Executor, Future
+from pathlib import Path
+
+from conftest import SAMPLES
+from hypothesis import given
+from hypothesis import strategies as st
+
+from migrate.config import Config
+from migrate.pipeline import Job, _run, convert, discover
+from migrate.report import Report, ResultLog
+from migrate.spool import Spool
+
+records = st.lists(
+    st.tuples(st.booleans(), st.recursive(st.text() | st.integers(), lambda c: st.lists(c, max_size=3))),
+    max_size=30,
+)
+
+
+def _spool() -> Spool:
+    return Spool(lambda v: json.dumps(v).encode(), json.loads)
+
+
+@given(records)
+def test_a_spool_gives_back_what_was_appended_in_memory_or_on_disk(items):
+    spool = _spool()
+    for keep, value in items:
+        spool.append(value, keep=keep)
+    values = [v for _, v in items]
+    assert len(spool) == len(values)
+    assert list(spool) == values
+    assert [spool[i] for i in range(len(values))] == values
+    assert [spool[-i] for i in range(1, len(values) + 1)] == [values[-i] for i in range(1, len(values) + 1)]
+    assert spool[1:4] == values[1:4] and spool[::-2] == values[::-2]
+    assert pickle.loads(pickle.dumps(spool)) == values  # pickled as the list it stands for
+    spool.close()
+    assert len(spool) == 0
+
+
+def test_a_spool_reads_while_it_is_still_being_written():
+    spool = _spool()
+    for i in range(100):
+        spool.append({"n": i, "s": "é" * i})
+        assert spool[i] == {"n": i, "s": "é" * i}  # flushed before reading
+    assert spool[50]["n"] == 50
+
+
+def _convert(src: Path, out: Path) -> Report:
+    cfg = Config.from_file(src / "migrate.toml")
+    return convert(
+        Job(sources=discover([src], exclude=[out]), target="hugo", out=out, config=cfg, roots=[src])
+    )
+
+
+def test_a_fresh_run_keeps_its_results_on_disk_and_counts_them_right(tmp_path):
+    src = tmp_path / "src"
+    shutil.copytree(SAMPLES, src)
+    report = _convert(src, tmp_path / "out")
+    log = report.results
+    assert isinstance(log, ResultLog)
+    assert not log._kept  # every post was rendered: every result went to disk
+    assert len(log) == len(discover([src]))
+    # the totals kept as results came equal the totals counted again from the results read back
+    plain = Report(results=list(log), changes=report.changes)
+    assert plain.totals() == report.totals()
+    assert report.totals()["error"] == 1 and report.totals()["broken_links"] > 0
+    assert [r.source for r in report.failed] == [r.source for r in log if r.status == "error"]
+    assert copy.deepcopy(report).results == list(log)
+    # a re-run restores every result from the cache and keeps them as they are
+    again = _convert(src, tmp_path / "out")
+    assert again.totals()["cached"] == again.totals()["files"]
+    assert len(again.results._kept) == again.totals()["files"]  # all restored, none encoded
+    assert [(r.source, r.status, r.outputs, r.diagnostics, r.links) for r in again.results] == [
+        (r.source, r.status, r.outputs, r.diagnostics, r.links) for r in log
+    ]
+
+
+class _CountingExecutor(Executor):
+    """Completes each task when submitted, and counts how many were submitted."""
+
+    _max_workers = 2
+
+    def __init__(self) -> None:
+        self.submitted = 0
+
+    def submit(self, fn, /, *args, **kwargs) -> Future:
+        self.submitted += 1
+        fut: Future = Future()
+        fut.set_result(fn(*args, **kwargs))
+        return fut
+
+
+def test_tasks_are_made_and_submitted_a_few_at_a_time():
+    ex = _CountingExecutor()
+    made = []
+
+    def chunks():
+        for i in range(100):
+            made.append(i)
+            yield [i]
+
+    got = []
+    for result in _run(ex, lambda c: [x * 2 for x in c], chunks()):
+        got.extend(result)
+        assert ex.submitted - len(got) <= 4 * ex._max_workers  # a bounded window in flight
+        assert len(made) == ex.submitted
+    assert got == [2 * i for i in range(100)]
