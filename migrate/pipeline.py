@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__ as VERSION
-from . import codec, gcpolicy
+from . import codec, gcpolicy, paths
 from .cache import (
     Cache,
     Pack,
@@ -51,6 +51,7 @@ from .executors import InlineExecutor
 from .manifest import SITE, STATE_DIR, Manifest, sha256
 from .model import Diagnostic, Document, Metadata
 from .output import safe_join, temp_beside, write_atomic
+from .paths import real_path
 from .reading import read
 from .report import Change, FileResult, Report, ResultLog
 from .site import Post, Site, section_anchors
@@ -217,6 +218,7 @@ def _read_task(
     items: list[tuple[str, str]], config: Config, fmt: str, cache_root: str | None
 ) -> list[ReadOut]:
     """Worker side of pass 1.  With a cache, documents go to disk and only the index comes back."""
+    paths.forget()  # a pool outlives batches: resolve folders again for each task
     if not cache_root:
         return _read_items(items, config, fmt, None)
     with Cache(Path(cache_root), VERSION, load_index=False).pack() as pack:
@@ -473,6 +475,7 @@ def _emit_task(
 ) -> list[EmitOut]:
     """Worker side of pass 2.  ``stage``: also write each output to a temporary file beside its
     destination, so that the main process only has to rename it (``_write_outputs``)."""
+    paths.forget()
     site = _site(site)
     cache = Cache(Path(cache_root), VERSION, load_index=False) if cache_root else None
     emitter = _emitter(job.target)
@@ -591,6 +594,7 @@ def convert(job: Job, executor: Executor | None = None, progress: Progress | Non
     kept per post is its entry in the site index and its outputs' names (clash checks, the
     manifest)."""
     started = time.perf_counter()
+    paths.forget()  # the source tree may have changed since the last batch of this process
     emitter = _emitter(job.target)
     executor = executor or InlineExecutor()
     report = Report(target=job.target)
@@ -615,9 +619,7 @@ def convert(job: Job, executor: Executor | None = None, progress: Progress | Non
                 key = prev["key"]  # same size and mtime as when hashed: skip reading the file
             else:
                 restat = True
-                key = digest(
-                    VERSION, cfg_fp, job.source_format, os.path.realpath(s), source_fingerprint(Path(s))
-                )
+                key = digest(VERSION, cfg_fp, job.source_format, real_path(s), source_fingerprint(s))
         except OSError as e:
             stats.append([])
             diag = Diagnostic("error", "io", f"cannot read: {e.strerror}", s, 0)
@@ -716,7 +718,9 @@ def convert(job: Job, executor: Executor | None = None, progress: Progress | Non
     slim = site is not None and not keep_docs  # nothing reads a finished post's state again
     if entries is not None:
         for out, stat in zip(posts, stats, strict=True):
-            indexed = out.key and (out.meta is not None or any(d.severity == "error" for d in out.diagnostics))
+            indexed = out.key and (
+                out.meta is not None or any(d.severity == "error" for d in out.diagnostics)
+            )
             entries.append([out.source, _read_entry(out, stat, cfg_fp)] if indexed else None, keep=out.cached)
     if slim:
         for out in posts:

@@ -199,7 +199,9 @@ class Report:
             "totals": self.totals(),
             "seconds": round(self.seconds, 3),
             "files": [r.to_data() for r in self.results],
-            "changes": [{"action": c.action, "path": c.path, "source": c.source} for c in self.pending_changes],
+            "changes": [
+                {"action": c.action, "path": c.path, "source": c.source} for c in self.pending_changes
+            ],
             "notes": self.notes,
         }
         if self.site_outputs is not None:

@@ -26,6 +26,7 @@ from urllib.parse import urlsplit
 
 from .config import Config
 from .model import Div, Document, Figure, Heading, Metadata, Span, Table, Target, Topic, walk
+from .paths import real_path
 from .slug import slugify, stem_slug, title_slug
 
 POST_SUFFIXES = (".rst", ".rest", ".txt")
@@ -147,7 +148,7 @@ class Site:
 
     def docname(self, source: str, real: bool = False) -> str:
         """Sphinx-style document name: the path below a source root, without suffix."""
-        p = source if real else os.path.realpath(source)
+        p = source if real else real_path(source)
         for root in self.roots:
             prefix = root.rstrip(os.sep) + os.sep
             if p.startswith(prefix):
@@ -170,7 +171,7 @@ class Site:
 
     def add_entry(self, source: str, meta: Metadata, anchors: tuple[tuple[str, str], ...] = ()) -> Post:
         """Index one post from its metadata and anchors alone (what pass 1 sends back)."""
-        real = os.path.realpath(source)
+        real = real_path(source)
         post = Post(
             source=real,
             docname=self.docname(real, real=True),
@@ -197,7 +198,7 @@ class Site:
     # ------------------------------------------------------------------ lookups
 
     def post_for(self, source: str | Path) -> Post | None:
-        return self.by_source.get(str(Path(source).resolve()))
+        return self.by_source.get(real_path(source))
 
     def local_path(self, url: str) -> str | None:
         """The path of ``url`` when it is on the old site (relative to its root), else None.
@@ -241,7 +242,7 @@ class Site:
         """A post named by file: relative to the linking post, then by bare file name if unique."""
         base = posixpath.dirname(Path(from_source).as_posix())
         cand = Path(posixpath.normpath(posixpath.join(base, target)))
-        post = self.by_source.get(str(cand.resolve()))
+        post = self.by_source.get(real_path(cand))
         if post:
             return post
         matches = self.by_name.get(PurePosixPath(target).name, [])

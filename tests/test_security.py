@@ -184,6 +184,22 @@ def test_safe_join_refuses_a_symlinked_folder_out(tmp_path: Path) -> None:
     assert safe_join(tmp_path / "out", "ok/x.md") == tmp_path / "out" / "ok" / "x.md"
 
 
+def test_safe_join_follows_links_only_as_far_as_the_output_directory(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    (out / "real").mkdir(parents=True)
+    (out / "alias").symlink_to(out / "real")  # a link that stays inside: fine
+    assert safe_join(out, "alias/x.md") == out / "alias" / "x.md"
+    (tmp_path / "secret.md").write_text("keep me")
+    (out / "real" / "page.md").symlink_to(tmp_path / "secret.md")  # the file itself leads out
+    with pytest.raises(MigrateError):
+        safe_join(out, "real/page.md")
+    with pytest.raises(MigrateError):
+        safe_join(out, "alias/page.md")
+    linked_root = tmp_path / "linked-out"
+    linked_root.symlink_to(out)  # the output directory itself may be a link
+    assert safe_join(linked_root, "real/new/x.md") == linked_root / "real" / "new" / "x.md"
+
+
 def test_symlinks_out_of_the_source_tree_are_not_followed(tmp_path: Path) -> None:
     outside = tmp_path / "outside"
     outside.mkdir()

@@ -80,6 +80,7 @@ from ..model import (
     plain_text,
     walk,
 )
+from ..paths import real_path
 from ..site import Post, fill
 from ..slug import slugify
 from .base import EmitContext
@@ -273,7 +274,7 @@ def post_url(doc: Document, ctx: EmitContext) -> str:
     post = None
     site = ctx.site
     if site is not None and doc.source.path:
-        post = site.by_source.get(str(Path(doc.source.path).resolve()))
+        post = site.by_source.get(real_path(doc.source.path))
     if post is None:
         post = Post(
             source=doc.source.path or "post",

@@ -17,6 +17,7 @@ from typing import NamedTuple
 from urllib.parse import unquote
 
 from ..model import Document, Image, Link, plain_text, walk
+from ..paths import real_path
 from ..site import Post, Site
 from .base import rebuild
 
@@ -302,7 +303,7 @@ def asset_dest(site: Site, post: Post, src: str, target: str, bundle: bool = Tru
     (``/assets/<path>``); other targets: ``assets/<path>`` relative to the output.  ``<path>``
     is the file's path below the post's folder (bundles), the static root or a source root.
     """
-    p = Path(src).resolve()
+    p = Path(real_path(src))
     shared = _rel_to(p, site.config.static_root, *site.roots) or p.name
     if target == "hugo":
         if bundle:
