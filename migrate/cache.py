@@ -96,8 +96,34 @@ def source_stat(path: str | Path) -> list[int]:
     return out
 
 
-Entry = tuple[str, dict, "dict | None"]
+def dump(value: Any) -> str:
+    """An index entry as the index writes it."""
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
+class Dumped(str):
+    """An entry already written as ``dump`` gives it (a fresh run's entries are written once,
+    when the post is finished, then copied into the index as text); ``loc`` is where its
+    document is (the read entry's ``"doc"``)."""
+
+    loc: list | None = None
+
+    @classmethod
+    def of(cls, text: str, loc: list | None = None) -> Dumped:
+        d = cls(text)
+        d.loc = loc
+        return d
+
+    def value(self) -> dict:
+        return json.loads(self)
+
+
+Entry = tuple[str, "dict | Dumped", "dict | Dumped | None"]
 """One post in the cache index: source, read entry, emit entry (None: not emitted)."""
+
+
+def _value(entry: dict | Dumped | None) -> dict | None:
+    return entry.value() if isinstance(entry, Dumped) else entry
 
 
 class Cache:
@@ -187,18 +213,18 @@ class Cache:
         reads = emits = 0
         for source, read, emit in entries():
             reads += 1
-            if old_read.get(source) != read:
+            if old_read.get(source) != _value(read):
                 return False
             if emit is not None:
                 emits += 1
-                if old_emit.get(source) != emit:
+                if old_emit.get(source) != _value(emit):
                     return False
         return reads == len(old_read) and emits == len(old_emit)
 
     @staticmethod
     def _locs(entries: Callable[[], Iterable[Entry]]) -> Iterator[list]:
         for _, read, _ in entries():
-            loc = read.get("doc")
+            loc = read.loc if isinstance(read, Dumped) else read.get("doc")
             if isinstance(loc, list) and len(loc) == 3:
                 yield loc
 
@@ -259,24 +285,24 @@ def _index_chunks(
 ) -> Iterator[str]:
     """index.json one entry at a time (a batch of thousands of posts makes megabytes of it)."""
 
-    def dump(v: Any) -> str:
-        return json.dumps(v, ensure_ascii=False, sort_keys=True)
+    def text(v: Any) -> str:
+        return v if isinstance(v, Dumped) else dump(v)
 
     yield f'{{"format": {CACHE_FORMAT}, "version": {dump(version)}, "site": {dump(site)},\n"read": {{'
     emits = False
     for i, (source, read, emit) in enumerate(entries()):
-        loc = read.get("doc")
+        loc = read.loc if isinstance(read, Dumped) else read.get("doc")
         if moved and isinstance(loc, list) and len(loc) == 3 and (loc[0], loc[1]) in moved:
-            read = {k: v for k, v in read.items() if k != "doc"}
+            read = {k: v for k, v in _value(read).items() if k != "doc"}  # type: ignore[union-attr]
             if moved[(loc[0], loc[1])]:
                 read["doc"] = moved[(loc[0], loc[1])]
-        yield f"{',' if i else ''}\n{dump(source)}: {dump(read)}"
+        yield f"{',' if i else ''}\n{dump(source)}: {text(read)}"
         emits = emits or emit is not None
     yield '},\n"emit": {'
     first = True
     for source, _, emit in entries() if emits else ():
         if emit is not None:
-            yield f"{'' if first else ','}\n{dump(source)}: {dump(emit)}"
+            yield f"{'' if first else ','}\n{dump(source)}: {text(emit)}"
             first = False
     yield "}}\n"
 

@@ -35,10 +35,12 @@ from . import __version__ as VERSION
 from . import codec, gcpolicy, paths
 from .cache import (
     Cache,
+    Dumped,
     Pack,
     code_fingerprint,
     config_fingerprint,
     digest,
+    dump,
     source_fingerprint,
     source_stat,
     tree_fingerprint,
@@ -269,6 +271,11 @@ def _workers(executor: Executor) -> int:
     return n or os.cpu_count() or 2
 
 
+TASKS_AHEAD = 8
+"""Tasks in flight per worker: enough that a slow task does not leave a worker idle while
+the results behind it wait to be consumed in order; bounded, so memory does not grow with N."""
+
+
 def _run(executor: Executor, fn: Callable, chunks: Iterable[list], *args: Any) -> Iterator[list]:
     """Yield each chunk's result in submission order (deterministic whatever ran first).
 
@@ -280,7 +287,7 @@ def _run(executor: Executor, fn: Callable, chunks: Iterable[list], *args: Any) -
             yield fn(c, *args)
         return
     window: deque = deque()
-    ahead = 4 * _workers(executor)
+    ahead = TASKS_AHEAD * _workers(executor)
     for c in chunks:
         window.append(executor.submit(fn, c, *args))
         if len(window) >= ahead:
@@ -714,14 +721,15 @@ def convert(job: Job, executor: Executor | None = None, progress: Progress | Non
     quiet = not todo and not pending and not restat and last.get("sources") == sources
     # the cache index is written again: each post's entry goes to disk as soon as it is known
     record = cache_root is not None and job.writes and not quiet
-    entries: Spool[list | None] | None = Spool(_json_bytes, json.loads) if record else None
+    entries: Spool[tuple | None] | None = Spool(_encode_read_row, _decode_read_row) if record else None
     slim = site is not None and not keep_docs  # nothing reads a finished post's state again
     if entries is not None:
         for out, stat in zip(posts, stats, strict=True):
             indexed = out.key and (
                 out.meta is not None or any(d.severity == "error" for d in out.diagnostics)
             )
-            entries.append([out.source, _read_entry(out, stat, cfg_fp)] if indexed else None, keep=out.cached)
+            row = (out.source, _read_entry(out, stat, cfg_fp)) if indexed else None
+            entries.append(row, keep=out.cached)
     if slim:
         for out in posts:
             out.meta, out.anchors = None, ()  # indexed and recorded: the final metadata is in metas
@@ -744,7 +752,9 @@ def convert(job: Job, executor: Executor | None = None, progress: Progress | Non
         )
     )
     results = report.results = ResultLog()
-    links_of: Spool[list | None] | None = Spool(_json_bytes, json.loads) if record else None
+    links_of: Spool[dict | Dumped | None] | None = (
+        Spool(_encode_emit_row, _decode_emit_row) if record else None
+    )
     failed: set[int] = set()
     site_docs: dict[int, Document] = {}
     for i, out in enumerate(posts):
@@ -815,8 +825,30 @@ def convert(job: Job, executor: Executor | None = None, progress: Progress | Non
     return report
 
 
-def _json_bytes(value: Any) -> bytes:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+# The cache entries of a batch wait on disk until the index is written: each is written as
+# the index's own text once (``cache.dump``) and copied from there (``cache.Dumped``).
+
+
+def _encode_read_row(row: tuple[str, dict] | None) -> bytes:
+    if row is None:
+        return b""
+    source, entry = row
+    return "\0".join((source, json.dumps(entry.get("doc")), dump(entry))).encode("utf-8")
+
+
+def _decode_read_row(data: bytes) -> tuple[str, Dumped] | None:
+    if not data:
+        return None
+    source, loc, text = data.decode("utf-8").split("\0", 2)
+    return source, Dumped.of(text, json.loads(loc))
+
+
+def _encode_emit_row(entry: dict | None) -> bytes:
+    return b"" if entry is None else dump(entry).encode("utf-8")
+
+
+def _decode_emit_row(data: bytes) -> Dumped | None:
+    return Dumped.of(data.decode("utf-8")) if data else None
 
 
 def _emit_ins(posts: list[ReadOut], metas: list[Metadata | None], indices: list[int]) -> list[EmitIn]:

@@ -14,7 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from migrate.config import Config
-from migrate.pipeline import Job, _run, convert, discover
+from migrate.pipeline import TASKS_AHEAD, Job, _run, convert, discover
 from migrate.report import Report, ResultLog
 from migrate.spool import Spool
 
@@ -46,7 +46,7 @@ def test_a_spool_gives_back_what_was_appended_in_memory_or_on_disk(items):
 
 def test_a_spool_reads_while_it_is_still_being_written():
     spool = _spool()
-    for i in range(100):
+    for i in range(200):
         spool.append({"n": i, "s": "é" * i})
         assert spool[i] == {"n": i, "s": "é" * i}  # flushed before reading
     assert spool[50]["n"] == 50
@@ -102,13 +102,13 @@ def test_tasks_are_made_and_submitted_a_few_at_a_time():
     made = []
 
     def chunks():
-        for i in range(100):
+        for i in range(200):
             made.append(i)
             yield [i]
 
     got = []
     for result in _run(ex, lambda c: [x * 2 for x in c], chunks()):
         got.extend(result)
-        assert ex.submitted - len(got) <= 4 * ex._max_workers  # a bounded window in flight
+        assert ex.submitted - len(got) <= TASKS_AHEAD * ex._max_workers  # a bounded window in flight
         assert len(made) == ex.submitted
-    assert got == [2 * i for i in range(100)]
+    assert got == [2 * i for i in range(200)]
