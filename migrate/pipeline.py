@@ -216,21 +216,36 @@ def read_one(path: Path, config: Config, source_format: str = "rst") -> Document
     return read(path, config=config)
 
 
+def _source_key(source: str, cfg_fp: str, fmt: str) -> str:
+    """What pass 1's result for a post depends on: its bytes, path, the config and migrate."""
+    return digest(VERSION, cfg_fp, fmt, real_path(source), source_fingerprint(source))
+
+
 def _read_task(
-    items: list[tuple[str, str]], config: Config, fmt: str, cache_root: str | None
+    items: list[tuple[str, str]], config: Config, fmt: str, cache_root: str | None, cfg_fp: str = ""
 ) -> list[ReadOut]:
-    """Worker side of pass 1.  With a cache, documents go to disk and only the index comes back."""
+    """Worker side of pass 1.  With a cache, documents go to disk and only the index comes back.
+    A post without a key yet (``""``: new to the cache) is hashed here, not by the main process."""
     paths.forget()  # a pool outlives batches: resolve folders again for each task
     if not cache_root:
-        return _read_items(items, config, fmt, None)
+        return _read_items(items, config, fmt, None, cfg_fp)
     with Cache(Path(cache_root), VERSION, load_index=False).pack() as pack:
-        return _read_items(items, config, fmt, pack)
+        return _read_items(items, config, fmt, pack, cfg_fp)
 
 
-def _read_items(items: list[tuple[str, str]], config: Config, fmt: str, pack: Pack | None) -> list[ReadOut]:
+def _read_items(
+    items: list[tuple[str, str]], config: Config, fmt: str, pack: Pack | None, cfg_fp: str = ""
+) -> list[ReadOut]:
     outs = []
     for source, key in gcpolicy.per_item(items):
         start = time.perf_counter()
+        try:
+            if not key and cfg_fp:
+                key = _source_key(source, cfg_fp, fmt)
+        except OSError as e:
+            diag = Diagnostic("error", "io", f"cannot read: {e.strerror}", source, 0)
+            outs.append(ReadOut(source, "", None, (), [diag], time.perf_counter() - start))
+            continue
         try:
             doc = read_one(Path(source), config, fmt)
         except MigrateError as e:
@@ -624,9 +639,13 @@ def convert(job: Job, executor: Executor | None = None, progress: Progress | Non
             prev = cache.index["read"].get(s) if cache else None
             if prev and prev.get("stat") == stat and prev.get("base") == cfg_fp:
                 key = prev["key"]  # same size and mtime as when hashed: skip reading the file
+            elif prev:
+                restat = True  # touched: the same bytes (same key) need no reading
+                key = _source_key(s, cfg_fp, job.source_format)
             else:
                 restat = True
-                key = digest(VERSION, cfg_fp, job.source_format, real_path(s), source_fingerprint(s))
+                todo.append((i, s, ""))  # nothing to compare with: the worker reading it hashes it
+                continue
         except OSError as e:
             stats.append([])
             diag = Diagnostic("error", "io", f"cannot read: {e.strerror}", s, 0)
@@ -654,6 +673,7 @@ def convert(job: Job, executor: Executor | None = None, progress: Progress | Non
             job.config,
             job.source_format,
             read_cache,
+            cfg_fp,
         ),
         strict=True,
     ):
