@@ -610,6 +610,15 @@ def post_fingerprint(post: Post) -> str:
 def convert(job: Job, executor: Executor | None = None, progress: Progress | None = None) -> Report:
     """Run a batch and report; writes only under ``job.out`` (nothing when it is None or checking).
 
+    The collector is paused in this process for the batch (``gcpolicy.paused``); posts read
+    or rendered here (inline) are still collected one by one (``gcpolicy.per_item``)."""
+    with gcpolicy.paused():
+        return _convert(job, executor, progress)
+
+
+def _convert(job: Job, executor: Executor | None, progress: Progress | None) -> Report:
+    """The batch (see :func:`convert`).
+
     Memory stays flat as the batch grows: documents go to the cache's packs between the
     passes, pass 2 keeps a bounded number of tasks in flight, and each post's report entry and
     cache entry go to disk (:mod:`migrate.spool`) as soon as the post is finished.  What is

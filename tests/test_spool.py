@@ -112,3 +112,23 @@ def test_tasks_are_made_and_submitted_a_few_at_a_time():
         assert ex.submitted - len(got) <= TASKS_AHEAD * ex._max_workers  # a bounded window in flight
         assert len(made) == ex.submitted
     assert got == [2 * i for i in range(200)]
+
+
+def test_a_batch_pauses_the_collector_and_gives_it_back_as_it_was(tmp_path):
+    import gc
+
+    src = tmp_path / "src"
+    shutil.copytree(SAMPLES, src)
+    seen = []
+    cfg = Config.from_file(src / "migrate.toml")
+    job = Job(sources=discover([src]), target="json", out=None, config=cfg, roots=[src])
+    assert gc.isenabled()
+    convert(job, progress=lambda *_: seen.append(gc.isenabled()))
+    assert seen and not any(seen)  # paused for the whole batch
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        convert(job)
+        assert not gc.isenabled()  # a caller that paused it keeps it paused
+    finally:
+        gc.enable()
