@@ -25,7 +25,18 @@ def tree(tmp_path: Path, monkeypatch) -> Path:
 
 @pytest.mark.parametrize(
     "rel",
-    ["b/f.rst", "b/l.rst", "a/f.rst", "b/../a/l.rst", "b/missing.rst", "a/dangling.rst", "f.rst", "b/..", "b", "a/"],
+    [
+        "b/f.rst",
+        "b/l.rst",
+        "a/f.rst",
+        "b/../a/l.rst",
+        "b/missing.rst",
+        "a/dangling.rst",
+        "f.rst",
+        "b/..",
+        "b",
+        "a/",
+    ],
 )
 def test_real_path_is_realpath(tree: Path, rel: str) -> None:
     for p in (rel, str(tree / rel), tree / rel):
