@@ -216,7 +216,8 @@ def convert_cmd(
         bar.close()
     _print_report(report, quiet=quiet, verbose=verbose, check=check, dry_run=dry_run, out_dir=out_dir)
     if report_path:
-        Path(report_path).write_text(report.to_json(), encoding="utf-8")
+        with open(report_path, "w", encoding="utf-8") as fh:
+            report.write_json(fh)
     sys.exit(report.exit_code(tuple(fail_on), check=check))
 
 

@@ -759,6 +759,7 @@ def _convert(job: Job, executor: Executor | None, progress: Progress | None) -> 
             )
             row = (out.source, _read_entry(out, stat, cfg_fp)) if indexed else None
             entries.append(row, keep=out.cached)
+    stats.clear()  # recorded in the read entries
     if slim:
         for out in posts:
             out.meta, out.anchors = None, ()  # indexed and recorded: the final metadata is in metas

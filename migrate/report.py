@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import io
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TextIO
 
 from . import codec
 from .model import Diagnostic
@@ -194,16 +195,33 @@ class Report:
         return EXIT_OK
 
     def to_json(self) -> str:
-        data = {
-            "target": self.target,
-            "totals": self.totals(),
-            "seconds": round(self.seconds, 3),
-            "files": [r.to_data() for r in self.results],
+        out = io.StringIO()
+        self.write_json(out)
+        return out.getvalue()
+
+    def write_json(self, fh: TextIO) -> None:
+        """The JSON report, written one post at a time (what ``json.dumps(..., indent=1)`` of the
+        whole report writes, byte for byte, without holding it: a batch's results are on disk)."""
+
+        def dump(value: Any, level: int) -> str:
+            text = json.dumps(value, indent=1, ensure_ascii=False)
+            return text.replace("\n", "\n" + " " * level)
+
+        head = {"target": self.target, "totals": self.totals(), "seconds": round(self.seconds, 3)}
+        fh.write("{\n")
+        for key, value in head.items():
+            fh.write(f" {json.dumps(key)}: {dump(value, 1)},\n")
+        fh.write(' "files": [')
+        for i, r in enumerate(self.results):
+            fh.write(("," if i else "") + "\n  " + dump(r.to_data(), 2))
+        fh.write("\n ],\n" if self.results else "],\n")
+        tail: dict[str, Any] = {
             "changes": [
                 {"action": c.action, "path": c.path, "source": c.source} for c in self.pending_changes
             ],
             "notes": self.notes,
         }
         if self.site_outputs is not None:
-            data["site"] = self.site_outputs.to_data()
-        return json.dumps(data, indent=1, ensure_ascii=False) + "\n"
+            tail["site"] = self.site_outputs.to_data()
+        fh.write(",\n".join(f" {json.dumps(k)}: {dump(v, 1)}" for k, v in tail.items()))
+        fh.write("\n}\n")

@@ -132,3 +132,37 @@ def test_a_batch_pauses_the_collector_and_gives_it_back_as_it_was(tmp_path):
         assert not gc.isenabled()  # a caller that paused it keeps it paused
     finally:
         gc.enable()
+
+
+def _whole(report: Report) -> str:
+    """The report as one json.dumps of everything (what write_json must equal, byte for byte)."""
+    data = {
+        "target": report.target,
+        "totals": report.totals(),
+        "seconds": round(report.seconds, 3),
+        "files": [r.to_data() for r in report.results],
+        "changes": [{"action": c.action, "path": c.path, "source": c.source} for c in report.pending_changes],
+        "notes": report.notes,
+    }
+    if report.site_outputs is not None:
+        data["site"] = report.site_outputs.to_data()
+    return json.dumps(data, indent=1, ensure_ascii=False) + "\n"
+
+
+def test_the_json_report_is_written_one_post_at_a_time_as_one_dump_would(tmp_path):
+    import io
+
+    from migrate.report import FileResult
+
+    src = tmp_path / "src"
+    shutil.copytree(SAMPLES, src)
+    report = _convert(src, tmp_path / "out")
+    assert report.to_json() == _whole(report)
+    out = io.StringIO()
+    report.write_json(out)
+    assert json.loads(out.getvalue())["totals"] == report.totals()
+    empty = Report(target="hugo")
+    assert empty.to_json() == _whole(empty)
+    empty.site_outputs = FileResult("(site)", outputs=["index.html"])
+    empty.notes.append("kept: édité à la main")
+    assert empty.to_json() == _whole(empty)
