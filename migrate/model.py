@@ -24,32 +24,32 @@ SCHEMA_VERSION = 1
 # --------------------------------------------------------------------------- inlines
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Text:
     text: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Emph:
     content: tuple[Inline, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Strong:
     content: tuple[Inline, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Subscript:
     content: tuple[Inline, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Superscript:
     content: tuple[Inline, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Code:
     """Inline literal.  ``role`` keeps the originating role (``code``, ``kbd``, ``file``...)."""
 
@@ -58,7 +58,7 @@ class Code:
     role: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Link:
     """A hyperlink.
 
@@ -76,7 +76,7 @@ class Link:
     original: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Image:
     src: str
     alt: str = ""
@@ -90,7 +90,7 @@ class Image:
     """Other image options, verbatim: ``scale``, ``loading``..."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class FootnoteRef:
     """Reference to a :class:`Footnote`; ``kind`` is ``footnote`` or ``citation``."""
 
@@ -98,24 +98,24 @@ class FootnoteRef:
     kind: str = "footnote"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Math:
     text: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RawInline:
     format: str
     text: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Abbr:
     content: tuple[Inline, ...]
     title: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Span:
     """Inline fallback and anchor: keeps the role name of anything unmapped."""
 
@@ -126,7 +126,7 @@ class Span:
     attrs: dict[str, str] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class LineBreak:
     pass
 
@@ -151,7 +151,7 @@ Inline = Union[
 # --------------------------------------------------------------------------- blocks
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Heading:
     """A section title.  ``id`` is docutils' id, kept so ``#fragment`` links keep working."""
 
@@ -161,12 +161,12 @@ class Heading:
     extra_ids: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Paragraph:
     content: tuple[Inline, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CodeBlock:
     text: str
     language: str = ""
@@ -177,19 +177,19 @@ class CodeBlock:
     classes: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class BlockQuote:
     blocks: tuple[Block, ...]
     attribution: tuple[Inline, ...] = ()
     classes: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class BulletList:
     items: tuple[tuple[Block, ...], ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class OrderedList:
     """``style``: arabic, loweralpha, upperalpha, lowerroman, upperroman; ``delimiter``: period, paren, parens."""
 
@@ -199,53 +199,53 @@ class OrderedList:
     delimiter: str = "period"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class DefinitionItem:
     term: tuple[Inline, ...]
     classifiers: tuple[tuple[Inline, ...], ...] = ()
     definition: tuple[Block, ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class DefinitionList:
     items: tuple[DefinitionItem, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Field:
     name: tuple[Inline, ...]
     body: tuple[Block, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class FieldList:
     items: tuple[Field, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class OptionItem:
     options: tuple[str, ...]
     description: tuple[Block, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class OptionList:
     items: tuple[OptionItem, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Cell:
     blocks: tuple[Block, ...]
     colspan: int = 1
     rowspan: int = 1
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Row:
     cells: tuple[Cell, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Table:
     """``kind`` records the source syntax: grid, simple, csv, list.  Spans live in cells."""
 
@@ -260,12 +260,12 @@ class Table:
     id: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ImageBlock:
     image: Image
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Figure:
     image: Image
     caption: tuple[Inline, ...] = ()
@@ -276,7 +276,7 @@ class Figure:
     """The figure's own width (rST ``:figwidth:``); the image's is ``image.width``."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Admonition:
     """``kind``: attention, caution, danger, error, hint, important, note, tip, warning,
     seealso, versionadded, versionchanged, deprecated, or ``admonition`` (generic, with title)."""
@@ -287,7 +287,7 @@ class Admonition:
     classes: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Topic:
     """``kind``: topic, sidebar or contents (``.. contents::``, whose generated list is kept)."""
 
@@ -298,45 +298,45 @@ class Topic:
     id: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Rubric:
     content: tuple[Inline, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Line:
     content: tuple[Inline, ...]
     indent: int = 0
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class LineBlock:
     lines: tuple[Line, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class MathBlock:
     text: str
     label: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RawBlock:
     format: str
     text: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ThematicBreak:
     pass
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SummaryBreak:
     """``.. more::`` / ``.. TEASER_END``: what comes before is the post's summary."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Footnote:
     """A footnote or citation body.  ``kind``: footnote, citation."""
 
@@ -345,7 +345,7 @@ class Footnote:
     kind: str = "footnote"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Embed:
     """Third-party media: ``kind`` youtube, vimeo, gist, ...; ``id`` the provider's id."""
 
@@ -354,19 +354,19 @@ class Embed:
     attrs: dict[str, str] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Target:
     """An anchor point (``.. _label:`` before an element that cannot carry an id)."""
 
     id: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Comment:
     text: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Div:
     """Block fallback: a directive nobody mapped, with its content parsed and its source kept."""
 
@@ -410,7 +410,7 @@ Block = Union[
 # --------------------------------------------------------------------------- document
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Metadata:
     """Normalized post metadata.  Unknown keys are kept in ``extra``, never dropped."""
 
@@ -428,7 +428,7 @@ class Metadata:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Diagnostic:
     """A warning or error about a source file, with the line it concerns (0 when unknown)."""
 
@@ -443,7 +443,7 @@ class Diagnostic:
         return f"{where}: {self.severity}: {self.message} [{self.code}]"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SourceInfo:
     """Where a document came from.  ``dialect`` names the metadata dialect detected."""
 
@@ -452,7 +452,7 @@ class SourceInfo:
     sha256: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Document:
     meta: Metadata
     blocks: tuple[Block, ...]

@@ -32,7 +32,7 @@ from .slug import slugify, stem_slug, title_slug
 POST_SUFFIXES = (".rst", ".rest", ".txt")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Post:
     """One post as the rest of the batch sees it.
 
