@@ -67,17 +67,41 @@ class Post:
 
     def fields(self, section: str = "") -> dict[str, str]:
         """Values of the URL placeholders for this post (the date in its own zone, never UTC)."""
-        d = self.date
-        return {
-            "year": f"{d.year:04d}" if d else "",
-            "month": f"{d.month:02d}" if d else "",
-            "day": f"{d.day:02d}" if d else "",
-            "slug": self.slug,
-            "title_slug": title_slug(self.title) if self.title else self.slug,
-            "filename": stem_slug(self.source),
-            "section": section,
-            "categories": "/".join(slugify(c) for c in self.categories),
-        }
+        values = self.placeholders(section)
+        return {name: values[name] for name in PLACEHOLDERS}
+
+    def placeholders(self, section: str = "") -> dict[str, str]:
+        """:meth:`fields`, each computed only when a pattern asks for it (``fill``): a batch
+        fills every post's patterns, and slugging titles it never uses was half the index."""
+        return _Placeholders(self, section)
+
+
+PLACEHOLDERS = ("year", "month", "day", "slug", "title_slug", "filename", "section", "categories")
+
+
+class _Placeholders(dict):
+    def __init__(self, post: Post, section: str) -> None:
+        super().__init__(slug=post.slug, section=section)
+        self.post = post
+
+    def __missing__(self, name: str) -> str:
+        post, d = self.post, self.post.date
+        if name == "year":
+            value = f"{d.year:04d}" if d else ""
+        elif name == "month":
+            value = f"{d.month:02d}" if d else ""
+        elif name == "day":
+            value = f"{d.day:02d}" if d else ""
+        elif name == "title_slug":
+            value = title_slug(post.title) if post.title else post.slug
+        elif name == "filename":
+            value = stem_slug(post.source)
+        elif name == "categories":
+            value = "/".join(slugify(c) for c in post.categories)
+        else:
+            raise KeyError(name)  # str.format_map reports the unknown placeholder
+        self[name] = value
+        return value
 
 
 def fill(pattern: str, values: dict[str, str]) -> str:
@@ -157,7 +181,7 @@ class Site:
 
     def old_urls_of(self, post: Post, aliases: Iterable[str] = ()) -> tuple[str, ...]:
         """The post's URLs on the old site: each ``old_permalink`` pattern, then its aliases."""
-        fields = post.fields()
+        fields = post.placeholders()
         olds = [fill(p, fields) for p in self.config.old_permalink if post.date or not _uses_date(p)]
         for a in aliases:
             # an absolute alias is this post's own old address: keep its path, whatever the host
@@ -275,4 +299,4 @@ class Site:
             "jekyll": cfg.jekyll_permalink,
             "html": cfg.html_permalink,
         }.get(target, cfg.markdown_permalink)
-        return fill(pattern, post.fields(section=cfg.hugo_section))
+        return fill(pattern, post.placeholders(section=cfg.hugo_section))

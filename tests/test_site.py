@@ -197,3 +197,19 @@ def test_naive_dates_never_move_the_day(tmp_path, config_zone, process_tz) -> No
         "2013-09-18-early.md",
         "2014-01-01-linker.md",
     ]
+
+
+def test_placeholders_are_computed_on_demand_with_the_values_of_fields() -> None:
+    from migrate.site import PLACEHOLDERS, fill
+
+    site, _ = sample_site()
+    pattern = "/" + "/".join("{" + name + "}" for name in PLACEHOLDERS) + "/"
+    for post in site.posts:
+        full = post.fields(section="posts")
+        assert set(full) == set(PLACEHOLDERS)
+        lazy = post.placeholders(section="posts")
+        assert "title_slug" not in lazy  # nothing computed before a pattern asks
+        assert fill(pattern, lazy) == fill(pattern, full)
+        assert {name: lazy[name] for name in PLACEHOLDERS} == full
+    with pytest.raises(KeyError):
+        fill("/{nope}/", site.posts[0].placeholders())

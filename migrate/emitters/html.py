@@ -285,7 +285,7 @@ def post_url(doc: Document, ctx: EmitContext) -> str:
             categories=doc.meta.categories,
         )
     pattern = getattr(ctx.config, "html_permalink", "/{slug}/") or "/{slug}/"
-    url = fill(pattern, post.fields())
+    url = fill(pattern, post.placeholders())
     return url if url.startswith("/") else "/" + url
 
 

@@ -122,7 +122,7 @@ def post_permalink(doc: Document, ctx: EmitContext) -> str:
         date=doc.meta.date,
         categories=doc.meta.categories,
     )
-    return fill(pattern, post.fields())
+    return fill(pattern, post.placeholders())
 
 
 def jekyll_front_matter(doc: Document, ctx: EmitContext, has_more: bool) -> dict[str, Any]:
