@@ -38,13 +38,11 @@ class Spool(Sequence[T], Generic[T]):
         self._dirty = False
 
     def append(self, item: T, keep: bool = False) -> None:
-        if keep:
+        if keep or not self._open():
             self._kept[len(self._ends)] = item
             self._ends.append(self._size)
             return
         data = self._encode(item)
-        if self._fh is None:
-            self._fh = tempfile.TemporaryFile()  # noqa: SIM115 - closed by close() or collection
         self._fh.write(data)
         self._size += len(data)
         self._ends.append(self._size)
@@ -52,6 +50,16 @@ class Spool(Sequence[T], Generic[T]):
 
     def __len__(self) -> int:
         return len(self._ends)
+
+    def _open(self) -> bool:
+        """The temporary file, made on first use; False (records kept in memory, as a list
+        would) when none can be made, e.g. a read-only temporary folder."""
+        if self._fh is None:
+            try:
+                self._fh = tempfile.TemporaryFile()  # noqa: SIM115 - closed by close() or collection
+            except OSError:
+                self._fh = False
+        return bool(self._fh)
 
     @overload
     def __getitem__(self, i: int) -> T: ...
@@ -84,9 +92,9 @@ class Spool(Sequence[T], Generic[T]):
         return os.pread(self._fh.fileno(), length, offset)
 
     def close(self) -> None:
-        if self._fh is not None:
+        if self._fh:
             self._fh.close()
-            self._fh = None
+        self._fh = None
         self._ends = array("Q")
         self._kept = {}
         self._size = 0

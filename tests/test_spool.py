@@ -166,3 +166,16 @@ def test_the_json_report_is_written_one_post_at_a_time_as_one_dump_would(tmp_pat
     empty.site_outputs = FileResult("(site)", outputs=["index.html"])
     empty.notes.append("kept: édité à la main")
     assert empty.to_json() == _whole(empty)
+
+
+def test_without_a_temporary_folder_the_records_stay_in_memory(monkeypatch):
+    import tempfile
+
+    def refuse(*a, **k):
+        raise PermissionError(13, "read-only file system")
+
+    monkeypatch.setattr(tempfile, "TemporaryFile", refuse)
+    spool = _spool()
+    for i in range(5):
+        spool.append({"n": i})
+    assert list(spool) == [{"n": i} for i in range(5)] and spool[-1] == {"n": 4}
