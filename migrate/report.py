@@ -111,7 +111,8 @@ def _decode_result(data: bytes) -> FileResult:
 class ResultLog(Spool[FileResult]):
     """The results of a batch, one per post, kept on disk as each post is finished (a batch of
     thousands of posts keeps thousands of link records and diagnostics), with their totals
-    kept as they come.  A read-only sequence: reading a result gives a new copy."""
+    kept as they come.  A read-only sequence: a result read from disk is a new copy each time;
+    one a re-run restored from the cache (``keep=True``) is kept as it is."""
 
     def __init__(self, results: Iterable[FileResult] = ()) -> None:
         super().__init__(_encode_result, _decode_result)
