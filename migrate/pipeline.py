@@ -442,9 +442,17 @@ class EmitIn:
     loc: list | None = None
 
 
+def _emit_key(base: str, read_key: str, meta: Metadata) -> str:
+    """What a post's outputs depend on besides the posts it links to: its read key, its final
+    metadata, and ``base`` (migrate, the target, its options, the config)."""
+    return digest(base, read_key, json.dumps(codec.encode(meta), ensure_ascii=False))
+
+
 @dataclass
 class EmitOut:
     source: str
+    key: str = ""
+    """The post's emit key (``_emit_key``), when the task was given ``key_base``."""
     files: list[tuple[str, str | bytes | Staged]] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
     links: list[LinkRecord] = field(default_factory=list)
@@ -494,9 +502,11 @@ def _emit_task(
     cache_root: str | None,
     keep_docs: bool,
     stage: bool = False,
+    key_base: str = "",
 ) -> list[EmitOut]:
     """Worker side of pass 2.  ``stage``: also write each output to a temporary file beside its
-    destination, so that the main process only has to rename it (``_write_outputs``)."""
+    destination, so that the main process only has to rename it (``_write_outputs``).
+    ``key_base``: each post's emit key is computed here (``_emit_key``), for the cache."""
     paths.forget()
     site = _site(site)
     cache = Cache(Path(cache_root), VERSION, load_index=False) if cache_root else None
@@ -505,6 +515,8 @@ def _emit_task(
     for item in gcpolicy.per_item(items):
         start = time.perf_counter()
         out = EmitOut(item.source)
+        if key_base:
+            out.key = _emit_key(key_base, item.key, item.meta)
         try:
             doc = item.doc or (cache.load_doc(item.loc) if cache else None)
             if doc is None:  # cache lost between the passes: read again
@@ -718,25 +730,22 @@ def _convert(job: Job, executor: Executor | None, progress: Progress | None) -> 
     if job.options.get("templates") and Path(job.options["templates"]).is_dir():
         opts_fp += tree_fingerprint(job.options["templates"])
     keep_docs = hasattr(emitter, "site_files")
-    ekeys: list[str] = [""] * len(posts)  # the emit key of every post to render
+    key_base = digest(VERSION, job.target, job.link_style, opts_fp, cfg_fp, str(job.verify))
+    # the emit key of every post to render ("": none to compare with, the worker computes it)
+    ekeys: list[str | None] = [None] * len(posts)
     kept: dict[int, tuple[dict, tuple]] = {}  # posts whose outputs are still valid: their entry
     pending: list[int] = []
     used: dict[str, str] = {}  # every output of the batch -> the post that writes it
     for i, (out, meta) in enumerate(zip(posts, metas, strict=True)):
         if meta is None:
             continue
-        ekey = digest(
-            VERSION,
-            job.target,
-            job.link_style,
-            opts_fp,
-            cfg_fp,
-            out.key,
-            json.dumps(codec.encode(meta), ensure_ascii=False),
-            str(job.verify),
-        )
         prev = cache.emit_entry(out.source) if cache else None
-        if prev is not None and _emit_still_valid(prev, ekey, fps, site_fp, job, manifest):
+        if prev is None:
+            ekeys[i] = ""
+            pending.append(i)
+            continue
+        ekey = _emit_key(key_base, out.key, meta)
+        if _emit_still_valid(prev, ekey, fps, site_fp, job, manifest):
             parts = _emit_entry_parts(out.source, prev)
             if parts is not None:
                 kept[i] = (prev, parts)
@@ -779,6 +788,7 @@ def _convert(job: Job, executor: Executor | None, progress: Progress | None) -> 
             read_cache or (str(cache_root) if cache_root else None),
             keep_docs,
             job.writes and not isinstance(executor, InlineExecutor),
+            key_base,
         )
     )
     results = report.results = ResultLog()
@@ -798,9 +808,10 @@ def _convert(job: Job, executor: Executor | None, progress: Progress | None) -> 
             emit_entry, (diags, records, outputs) = kept.pop(i)
             result.add(diags)
             result.links, result.outputs, result.cached = records, outputs, True
-        elif ekeys[i]:
+        elif ekeys[i] is not None:
             eout = next(rendered)
-            emit_entry = _record_emit(eout, result, ekeys[i], fps, site_fp, used, job, manifest, report)
+            ekey = ekeys[i] or eout.key
+            emit_entry = _record_emit(eout, result, ekey, fps, site_fp, used, job, manifest, report)
             if eout.doc is not None:
                 site_docs[i] = eout.doc
             done += 1
