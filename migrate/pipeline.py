@@ -216,6 +216,13 @@ def read_one(path: Path, config: Config, source_format: str = "rst") -> Document
     return read(path, config=config)
 
 
+def _unreadable(source: str, e: OSError, seconds: float = 0.0) -> ReadOut:
+    """Pass 1's result for a post whose file cannot be read (stat or hash)."""
+    return ReadOut(
+        source, "", None, (), [Diagnostic("error", "io", f"cannot read: {e.strerror}", source, 0)], seconds
+    )
+
+
 def _source_key(source: str, cfg_fp: str, fmt: str) -> str:
     """What pass 1's result for a post depends on: its bytes, path, the config and migrate."""
     return digest(VERSION, cfg_fp, fmt, real_path(source), source_fingerprint(source))
@@ -243,8 +250,7 @@ def _read_items(
             if not key and cfg_fp:
                 key = _source_key(source, cfg_fp, fmt)
         except OSError as e:
-            diag = Diagnostic("error", "io", f"cannot read: {e.strerror}", source, 0)
-            outs.append(ReadOut(source, "", None, (), [diag], time.perf_counter() - start))
+            outs.append(_unreadable(source, e, time.perf_counter() - start))
             continue
         try:
             doc = read_one(Path(source), config, fmt)
@@ -440,6 +446,8 @@ class EmitIn:
     meta: Metadata
     doc: Document | None
     loc: list | None = None
+    ekey: str = ""
+    """The emit key, when the main process computed it (to compare with last run's entry)."""
 
 
 def _emit_key(base: str, read_key: str, meta: Metadata) -> str:
@@ -452,7 +460,7 @@ def _emit_key(base: str, read_key: str, meta: Metadata) -> str:
 class EmitOut:
     source: str
     key: str = ""
-    """The post's emit key (``_emit_key``), when the task was given ``key_base``."""
+    """The post's emit key (``_emit_key``): the main process's, or computed by the task."""
     files: list[tuple[str, str | bytes | Staged]] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
     links: list[LinkRecord] = field(default_factory=list)
@@ -515,8 +523,7 @@ def _emit_task(
     for item in gcpolicy.per_item(items):
         start = time.perf_counter()
         out = EmitOut(item.source)
-        if key_base:
-            out.key = _emit_key(key_base, item.key, item.meta)
+        out.key = item.ekey or (_emit_key(key_base, item.key, item.meta) if key_base else "")
         try:
             doc = item.doc or (cache.load_doc(item.loc) if cache else None)
             if doc is None:  # cache lost between the passes: read again
@@ -631,11 +638,11 @@ def convert(job: Job, executor: Executor | None = None, progress: Progress | Non
 def _convert(job: Job, executor: Executor | None, progress: Progress | None) -> Report:
     """The batch (see :func:`convert`).
 
-    Memory stays flat as the batch grows: documents go to the cache's packs between the
-    passes, pass 2 keeps a bounded number of tasks in flight, and each post's report entry and
-    cache entry go to disk (:mod:`migrate.spool`) as soon as the post is finished.  What is
-    kept per post is its entry in the site index and its outputs' names (clash checks, the
-    manifest)."""
+    Memory grows with the batch only by what later steps need of each post (its site-index
+    entry, metadata until pass 2 finishes it, its outputs' names): documents go to the
+    cache's packs between the passes, pass 2 keeps a bounded number of tasks in flight, and
+    each post's report entry and cache entries go to disk (:mod:`migrate.spool`) as soon as
+    the post is finished (docs/performance.md)."""
     started = time.perf_counter()
     paths.forget()  # the source tree may have changed since the last batch of this process
     emitter = _emitter(job.target)
@@ -669,8 +676,7 @@ def _convert(job: Job, executor: Executor | None, progress: Progress | None) -> 
                 continue
         except OSError as e:
             stats.append([])
-            diag = Diagnostic("error", "io", f"cannot read: {e.strerror}", s, 0)
-            read_outs[i] = ReadOut(s, "", None, (), [diag])
+            read_outs[i] = _unreadable(s, e)
             continue
         entry = cache.read_entry(s, key) if cache else None
         try:
@@ -782,7 +788,7 @@ def _convert(job: Job, executor: Executor | None, progress: Progress | None) -> 
         _run(
             executor,
             _emit_task,
-            (_emit_ins(posts, metas, c) for c in _chunks(pending, chunk)),
+            (_emit_ins(posts, metas, ekeys, c) for c in _chunks(pending, chunk)),
             site if isinstance(executor, InlineExecutor) or not pending else _blob(site),
             job,
             read_cache or (str(cache_root) if cache_root else None),
@@ -810,8 +816,7 @@ def _convert(job: Job, executor: Executor | None, progress: Progress | None) -> 
             result.links, result.outputs, result.cached = records, outputs, True
         elif ekeys[i] is not None:
             eout = next(rendered)
-            ekey = ekeys[i] or eout.key
-            emit_entry = _record_emit(eout, result, ekey, fps, site_fp, used, job, manifest, report)
+            emit_entry = _record_emit(eout, result, eout.key, fps, site_fp, used, job, manifest, report)
             if eout.doc is not None:
                 site_docs[i] = eout.doc
             done += 1
@@ -892,12 +897,14 @@ def _decode_emit_row(data: bytes) -> Dumped | None:
     return Dumped.of(data.decode("utf-8")) if data else None
 
 
-def _emit_ins(posts: list[ReadOut], metas: list[Metadata | None], indices: list[int]) -> list[EmitIn]:
+def _emit_ins(
+    posts: list[ReadOut], metas: list[Metadata | None], ekeys: list[str | None], indices: list[int]
+) -> list[EmitIn]:
     """One pass-2 task, made only when it is about to be submitted (``_run`` keeps a window)."""
     items = []
     for i in indices:
         out = posts[i]
-        items.append(EmitIn(out.source, out.key, metas[i], out.doc, out.loc))  # type: ignore[arg-type]
+        items.append(EmitIn(out.source, out.key, metas[i], out.doc, out.loc, ekeys[i] or ""))  # type: ignore[arg-type]
         out.doc = None  # the worker owns it now
     return items
 

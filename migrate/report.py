@@ -170,7 +170,7 @@ class Report:
     def totals(self) -> dict[str, int]:
         tally = self._tally()
         out = {"files": len(self.results)}
-        for key in ("ok", "warning", "error", "outputs", "broken_links", "losses", "cached"):
+        for key in _TALLIES:
             out[key] = tally[key]
         for action in ("create", "update", "unchanged", "delete"):
             out[action] = sum(1 for c in self.changes if c.action == action)
