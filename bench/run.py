@@ -41,10 +41,6 @@ def docutils_floor(paths: list[Path]) -> float:
     return time.perf_counter() - start
 
 
-def _floor_part(paths: list[Path]) -> float:
-    return docutils_floor(paths)
-
-
 def docutils_floor_parallel(paths: list[Path], workers: int) -> float:
     """The floor split over ``workers`` processes: how well this machine itself scales right
     now (a shared VM's second core is not always a whole core), the ceiling for migrate's."""
@@ -54,7 +50,7 @@ def docutils_floor_parallel(paths: list[Path], workers: int) -> float:
     with ProcessPoolExecutor(workers) as ex:
         ex.submit(sum, [0]).result()  # workers started before the clock
         start = time.perf_counter()
-        list(ex.map(_floor_part, parts))
+        list(ex.map(docutils_floor, parts))
     return time.perf_counter() - start
 
 
@@ -159,7 +155,6 @@ def main() -> None:
         ]
         if two:
             checks.append(("speed-up on 2 cores >= 1.8x", one["seconds"] / two["seconds"], ">=", 1.8))
-            pairs = [o["seconds"] / t["seconds"] for o, t in zip(ones, twos or fulls, strict=True)]
         for name, value, op, goal in checks:
             ok = value >= goal if op == ">=" else value <= goal
             print(f"  {'PASS' if ok else 'MISS'}  {name}: {value:.2f}")
@@ -173,6 +168,7 @@ def main() -> None:
         print(f"rounds (s): floor {', '.join(f'{f:.2f}' for f in floors)}; --jobs 1 {secs(ones)}; ", end="")
         print(f"--jobs {cores} {secs(fulls)}; nothing changed {secs(agains)}")
         machine = [f / p for f, p in zip(floors, pfloors, strict=True)]
+        pairs = [o["seconds"] / t["seconds"] for o, t in zip(ones, twos or fulls, strict=True)]
         print(
             "2-core speed-up per round: docutils alone (the machine's ceiling) "
             + ", ".join(f"{m:.2f}x" for m in machine)
