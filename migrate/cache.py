@@ -23,7 +23,7 @@ import hashlib
 import json
 import os
 import uuid
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +37,11 @@ CACHE_FORMAT = 4
 
 def digest(*parts: str | bytes) -> str:
     """A stable hash of several parts (length-prefixed so parts cannot run together)."""
+    return digest_all(parts)
+
+
+def digest_all(parts: Iterable[str | bytes]) -> str:
+    """:func:`digest` of parts that come one at a time (not all held at once)."""
     h = hashlib.sha256()
     for p in parts:
         raw = p.encode("utf-8") if isinstance(p, str) else p
@@ -288,7 +293,9 @@ def _index_chunks(
     def text(v: Any) -> str:
         return v if isinstance(v, Dumped) else dump(v)
 
-    yield f'{{"format": {CACHE_FORMAT}, "version": {dump(version)}, "site": {dump(site)},\n"read": {{'
+    yield f'{{"format": {CACHE_FORMAT}, "version": {dump(version)}, "site": '
+    yield from _dump_parts(site)
+    yield ',\n"read": {'
     emits = False
     for i, (source, read, emit) in enumerate(entries()):
         loc = read.loc if isinstance(read, Dumped) else read.get("doc")
@@ -305,6 +312,25 @@ def _index_chunks(
             yield f"{'' if first else ','}\n{dump(source)}: {text(emit)}"
             first = False
     yield "}}\n"
+
+
+def _dump_parts(value: Any) -> Iterator[str]:
+    """``dump(value)`` in parts, where ``value`` may hold mappings that are not dicts (the
+    fingerprints of a :class:`~migrate.sitedb.SiteDB`: read from its file as they are written,
+    in key order, as ``sort_keys`` would write them)."""
+    if isinstance(value, Mapping) and not isinstance(value, dict):
+        yield "{"
+        for i, (k, v) in enumerate(value.items()):
+            yield f"{', ' if i else ''}{dump(k)}: {dump(v)}"
+        yield "}"
+    elif isinstance(value, dict) and any(isinstance(v, Mapping) for v in value.values()):
+        yield "{"
+        for i, k in enumerate(sorted(value)):
+            yield f"{', ' if i else ''}{dump(k)}: "
+            yield from _dump_parts(value[k])
+        yield "}"
+    else:
+        yield dump(value)
 
 
 class Pack:

@@ -25,7 +25,7 @@ import pickle
 import re
 import time
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,6 +40,7 @@ from .cache import (
     code_fingerprint,
     config_fingerprint,
     digest,
+    digest_all,
     dump,
     source_fingerprint,
     source_stat,
@@ -57,6 +58,7 @@ from .paths import real_path
 from .reading import read
 from .report import Change, FileResult, Report, ResultLog
 from .site import Post, Site, section_anchors
+from .sitedb import SiteDB
 from .spool import Spool
 from .transforms import links
 from .transforms import metadata as meta_rules
@@ -385,12 +387,22 @@ def build_site(docs: list[Document | None], results: Sequence[FileResult], job: 
 
 
 def _index(outs: Sequence[ReadOut], metas: Sequence[Metadata | None], job: Job) -> Site:
-    """The site index from pass 1's entries and the final metadata (failed posts left out)."""
-    site = Site(config=job.config, roots=tuple(str(Path(r).resolve()) for r in job.roots))
+    """The site index from pass 1's entries and the final metadata (failed posts left out):
+    in an SQLite file (:mod:`migrate.sitedb`), or in dicts when no temporary file can be made."""
+    roots = tuple(str(Path(r).resolve()) for r in job.roots)
+    site = SiteDB.create(job.config, roots, post_fingerprint) or Site(config=job.config, roots=roots)
     for out, meta in zip(outs, metas, strict=True):
         if meta is not None:
             site.add_entry(out.source, meta, out.anchors)
-    return site
+    return site.freeze() if isinstance(site, SiteDB) else site
+
+
+def _fingerprints(site: Site) -> tuple[Mapping[str, str], str]:
+    """Each post's fingerprint by source, and the batch's (all of them, in sorted order)."""
+    if isinstance(site, SiteDB):
+        return site.fingerprints, digest_all(site.fingerprints.sorted_values())
+    fps = {p.source: post_fingerprint(p) for p in site.posts}
+    return fps, digest(*sorted(fps.values()))
 
 
 # --------------------------------------------------------------------------- pass 2
@@ -726,8 +738,7 @@ def _convert(job: Job, executor: Executor | None, progress: Progress | None) -> 
         report.site_factory = build
     else:
         site = report.site = build()
-        fps = {p.source: post_fingerprint(p) for p in site.posts}
-        site_fp = digest(*sorted(fps.values()))
+        fps, site_fp = _fingerprints(site)
 
     # pass 2: what to render -----------------------------------------------------
     opts_fp = json.dumps(job.options, sort_keys=True, default=str)
@@ -918,7 +929,7 @@ def _record_emit(
     eout: EmitOut,
     result: FileResult,
     ekey: str,
-    fps: dict[str, str],
+    fps: Mapping[str, str],
     site_fp: str,
     used: dict[str, str],
     job: Job,
@@ -987,7 +998,7 @@ def _read_out_from_entry(source: str, key: str, entry: dict) -> ReadOut:
 
 
 def _emit_still_valid(
-    prev: dict, key: str, fps: dict[str, str], site_fp: str, job: Job, manifest: Manifest | None
+    prev: dict, key: str, fps: Mapping[str, str], site_fp: str, job: Job, manifest: Manifest | None
 ) -> bool:
     if prev.get("key") != key:
         return False

@@ -18,7 +18,7 @@ import functools
 import os
 import posixpath
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path, PurePosixPath
@@ -142,6 +142,20 @@ def section_ids(doc: Document) -> frozenset[str]:
     return frozenset(k for k, _ in section_anchors(doc))
 
 
+def claims(post: Post) -> Iterator[tuple[str, str, str | None]]:
+    """``(lookup table, key, value)`` for every name the post may be linked by, in the order
+    they are claimed: the first post to claim a key keeps it.  Label keys carry the id the
+    page gives the label (``by_label`` maps to ``(post, id)``)."""
+    yield "by_slug", post.slug, None
+    yield "by_docname", post.docname, None
+    for url in post.old_urls:
+        key = url_key(url)
+        yield "by_old_url", key, None
+        yield "by_old_url_folded", key.lower(), None
+    for k, v in post.anchors:
+        yield "by_label", k, v
+
+
 @dataclass
 class Site:
     """Every post of the batch, indexed by each way a link may name it.
@@ -206,18 +220,15 @@ class Site:
             categories=meta.categories,
         )
         post = replace(post, old_urls=self.old_urls_of(post, meta.aliases))
-        self.posts.append(post)
-        self.by_source[post.source] = post
-        self.by_name.setdefault(Path(post.source).name, []).append(post)
-        self.by_slug.setdefault(post.slug, post)
-        self.by_docname.setdefault(post.docname, post)
-        for url in post.old_urls:
-            key = url_key(url)
-            self.by_old_url.setdefault(key, post)
-            self.by_old_url_folded.setdefault(key.lower(), post)
-        for k, v in post.anchors:
-            self.by_label.setdefault(k, (post, v))
+        self._index_post(post)
         return post
+
+    def _index_post(self, post: Post) -> None:
+        self.posts.append(post)
+        self.by_source[post.source] = post  # the last post read from a file stands for it
+        self.by_name.setdefault(Path(post.source).name, []).append(post)
+        for table, key, value in claims(post):
+            getattr(self, table).setdefault(key, (post, value) if value is not None else post)
 
     # ------------------------------------------------------------------ lookups
 
