@@ -16,11 +16,11 @@ def main() -> None:
     src, out, target, jobs = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3], int(sys.argv[4])
     from migrate.config import Config
     from migrate.executors import make_executor
-    from migrate.pipeline import Job, convert, discover
+    from migrate.pipeline import Job, convert, discover_sources
 
     config = Config.from_file(src / "migrate.toml")
     start = time.perf_counter()
-    job = Job(sources=discover([src], exclude=[out]), target=target, out=out, config=config, roots=[src])
+    job = Job(sources=discover_sources([src], exclude=[out]), target=target, out=out, config=config, roots=[src])
     with make_executor("process", jobs) as ex:
         report = convert(job, executor=ex)
     seconds = time.perf_counter() - start

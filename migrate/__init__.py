@@ -19,7 +19,7 @@ from typing import Any  # noqa: E402
 from .config import Config, MetaDirective
 from .errors import ConfigError, MigrateError, SourceError
 from .model import Diagnostic, Document, Metadata
-from .pipeline import Job, convert, discover
+from .pipeline import Job, convert, discover, discover_sources
 from .reading import read
 from .report import Report
 from .site import Post, Site
@@ -39,6 +39,7 @@ __all__ = [
     "SourceError",
     "convert",
     "discover",
+    "discover_sources",
     "emit",
     "read",
 ]

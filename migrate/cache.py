@@ -207,10 +207,13 @@ class Cache:
             and (self.root / "index.json").is_file()
         ):
             return  # a no-change run writes nothing
-        locs = list(self._locs(entries))  # where every document is: a few values per post
-        moved = self._compact(locs)
+        live: dict[str, int] = {}  # bytes of each pack some entry uses (one number per pack)
+        for name, _, length in self._locs(entries):
+            live[name] = live.get(name, 0) + length + 1
+        moved = self._compact(entries, live)
         write_chunks_atomic(self.root / "index.json", _index_chunks(self.version, entries, moved, site))
-        self._collect(locs, moved)
+        used = set(live) - {name for name, _ in moved} | {new[0] for new in moved.values() if new}
+        self._collect(used)
         self.index = {"read": {}, "emit": {}, "site": site}  # written; not kept in memory
 
     def _same(self, entries: Callable[[], Iterable[Entry]]) -> bool:
@@ -233,14 +236,14 @@ class Cache:
             if isinstance(loc, list) and len(loc) == 3:
                 yield loc
 
-    def _compact(self, locs: list[list]) -> dict[tuple[str, int], list]:
+    def _compact(
+        self, entries: Callable[[], Iterable[Entry]], live: dict[str, int]
+    ) -> dict[tuple[str, int], list]:
         """Packs that are mostly documents no entry uses any more (posts edited over many runs)
         have their live documents copied into one new pack, so dead bytes cannot pile up.
-        Returns where each moved document went, by its old ``(pack, offset)``."""
+        ``live``: the bytes entries use in each pack.  Returns where each moved document
+        went, by its old ``(pack, offset)``."""
         docs = self.root / "docs"
-        live: dict[str, int] = {}
-        for name, _, length in locs:
-            live[name] = live.get(name, 0) + length + 1
         sparse: set[str] = set()
         dead = 0
         for name, used in live.items():
@@ -255,7 +258,7 @@ class Cache:
         if not sparse or dead < self.COMPACT_MIN_BYTES:
             return moved
         with self.pack() as pack:
-            for name, offset, length in locs:
+            for name, offset, length in self._locs(entries):
                 if name not in sparse or (name, offset) in moved:
                     continue
                 try:
@@ -268,18 +271,11 @@ class Cache:
                 moved[(name, offset)] = new or []  # [] = lost: read again when needed
         return moved
 
-    def _collect(self, locs: list[list], moved: dict[tuple[str, int], list]) -> None:
+    def _collect(self, live: set[str]) -> None:
         """Delete packs no entry refers to (including a killed run's, never indexed)."""
         docs = self.root / "docs"
         if not docs.is_dir():
             return
-        live = set()
-        for name, offset, _ in locs:
-            new = moved.get((name, offset))
-            if new is None:
-                live.add(name)
-            elif new:
-                live.add(new[0])
         for f in docs.iterdir():
             if f.name not in live and (f.suffix in (".pack", ".json") or f.name.endswith(".tmp")):
                 f.unlink(missing_ok=True)

@@ -20,7 +20,7 @@ from .emitters.base import EmitContext
 from .errors import MigrateError
 from .executors import make_executor
 from .model import Document, Heading, plain_text, walk
-from .pipeline import Job, convert, discover
+from .pipeline import Job, convert, discover_sources
 from .reading import read
 from .report import EXIT_FAILED, EXIT_USAGE
 
@@ -184,7 +184,7 @@ def convert_cmd(
         if not Path(s).exists():
             _fail(f"{s}: no such file or directory")
     out_dir = Path(out)
-    paths = discover(
+    paths = discover_sources(
         sources,
         exclude=[out_dir],
         follow_symlinks=follow_symlinks,
@@ -385,7 +385,7 @@ def links_cmd(sources, target, config_path, as_json, show_all, fail_on) -> None:
         config = _config(config_path, sources)
     except MigrateError as e:
         _fail(str(e))
-    paths = discover(sources)
+    paths = discover_sources(sources)
     roots = [Path(s) for s in sources if Path(s).is_dir()]
     report = convert(
         Job(sources=paths, target="json", out=None, config=config, roots=roots, link_style=target)

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TextIO
+from typing import NamedTuple, TextIO
 
-from .output import write_atomic
+from .output import write_chunks_atomic
 
 STATE_DIR = ".migrate"
 SITE = "<site>"
@@ -26,12 +27,23 @@ def sha256(data: str | bytes) -> str:
     return hashlib.sha256(raw).hexdigest()
 
 
+class Owned(NamedTuple):
+    """One file migrate wrote: the post it came from, its content hash, the emitter.  A tuple,
+    not a dict: a batch keeps one per output file for the whole run."""
+
+    source: str
+    sha256: str
+    target: str = ""
+    """"" in manifests older than the field: the target of the run reading it."""
+
+
 @dataclass
 class Manifest:
-    """``files``: relative output path -> {"source": post path, "sha256": content hash, "target": emitter}."""
+    """``files``: relative output path -> :class:`Owned`.  On disk (``manifest.json``)
+    each is ``{"source": ..., "sha256": ..., "target": ...}``."""
 
     out: Path
-    files: dict[str, dict[str, str]] = field(default_factory=dict)
+    files: dict[str, Owned] = field(default_factory=dict)
     _journal: TextIO | None = field(default=None, repr=False)
     _dirty: bool = field(default=False, repr=False)
 
@@ -44,7 +56,10 @@ class Manifest:
         m = cls(out)
         try:
             data = json.loads((m.state / "manifest.json").read_text(encoding="utf-8"))
-            m.files = dict(data.get("files", {}))
+            for rel, info in data.get("files", {}).items():
+                m.files[rel] = Owned(
+                    str(info.get("source", "")), str(info.get("sha256", "")), str(info.get("target", ""))
+                )
         except (OSError, ValueError, AttributeError):
             pass
         try:
@@ -53,7 +68,7 @@ class Manifest:
                     rel, source, digest_, target = json.loads(line)
                 except (ValueError, TypeError):
                     continue  # a line cut short by a kill
-                m.files[rel] = {"source": source, "sha256": digest_, "target": target}
+                m.files[rel] = Owned(source, digest_, target)
                 m._dirty = True
         except OSError:
             pass
@@ -64,7 +79,7 @@ class Manifest:
 
     def record(self, rel: str, source: str, digest_: str, target: str = "") -> None:
         """Note a write before it happens (journal first, so a kill cannot orphan the file)."""
-        self.files[rel] = {"source": source, "sha256": digest_, "target": target}
+        self.files[rel] = Owned(source, digest_, target)
         if self._journal is None:
             self.state.mkdir(parents=True, exist_ok=True)
             self._journal = (self.state / "journal").open("a", encoding="utf-8")
@@ -84,8 +99,26 @@ class Manifest:
             self._journal = None
         elif not self._dirty and (self.state / "manifest.json").is_file():
             return
-        data = {"files": dict(sorted(self.files.items()))}
-        write_atomic(
-            self.state / "manifest.json", json.dumps(data, indent=1, ensure_ascii=False) + "\n", durable=True
-        )
+        write_chunks_atomic(self.state / "manifest.json", _json_chunks(self.files), durable=True)
         (self.state / "journal").unlink(missing_ok=True)
+
+
+def _json_chunks(files: dict[str, Owned]) -> Iterator[str]:
+    """manifest.json one file at a time, exactly as ``json.dumps({"files": {rel: info}},
+    indent=1, ensure_ascii=False)`` writes it (with keys sorted): a batch of thousands of
+    outputs never holds the whole text."""
+    if not files:
+        yield '{\n "files": {}\n}\n'
+        return
+    yield '{\n "files": {'
+    for i, rel in enumerate(sorted(files)):
+        o = files[rel]
+        yield (
+            f'{"," if i else ""}\n  {_dump(rel)}: {{\n   "source": {_dump(o.source)},\n'
+            f'   "sha256": {_dump(o.sha256)},\n   "target": {_dump(o.target)}\n  }}'
+        )
+    yield "\n }\n}\n"
+
+
+def _dump(value: str) -> str:
+    return json.dumps(value, ensure_ascii=False)

@@ -80,10 +80,10 @@ def write_atomic(path: Path, data: str | bytes, durable: bool = False) -> bool:
     return True
 
 
-def write_chunks_atomic(path: Path, chunks: Iterable[str]) -> None:
-    """Like :func:`write_atomic` for text produced piece by piece (the cache index of a large
-    batch), so the whole text is never held in memory at once."""
-    _replace(path, temp_beside(path, (c.encode("utf-8") for c in chunks)))
+def write_chunks_atomic(path: Path, chunks: Iterable[str], durable: bool = False) -> None:
+    """Like :func:`write_atomic` for text produced piece by piece (the cache index or the
+    manifest of a large batch), so the whole text is never held in memory at once."""
+    _replace(path, temp_beside(path, (c.encode("utf-8") for c in chunks), durable))
 
 
 def temp_beside(path: Path, chunks: Iterable[bytes], durable: bool = False) -> str:

@@ -99,7 +99,19 @@ def discover(
     symlinks that leave a source tree are not followed unless ``follow_symlinks``.
     ``suffixes`` replaces the post test (``(".json",)`` for ``--from json``).
     """
-    found: dict[Path, None] = {}
+    return [Path(s) for s in discover_sources(sources, exclude, follow_symlinks, suffixes)]
+
+
+def discover_sources(
+    sources: Iterable[str | Path],
+    exclude: Sequence[Path] = (),
+    follow_symlinks: bool = False,
+    suffixes: Sequence[str] | None = None,
+) -> list[str]:
+    """:func:`discover`, as strings: what the CLI gives a :class:`Job`.  A ``Path`` costs
+    several hundred bytes more than its string (CPython 3.11 keeps its parts, interned),
+    and a batch keeps its list of sources for the whole run."""
+    found: dict[str, None] = {}
     excluded = [os.path.realpath(e) for e in exclude]
 
     def inside_excluded(real: str) -> bool:
@@ -108,7 +120,7 @@ def discover(
     for src in sources:
         p = Path(src)
         if not p.is_dir():
-            found.setdefault(p, None)
+            found.setdefault(str(p), None)
             continue
         root = os.path.realpath(p)
         candidates: list[tuple[tuple[str, ...], str]] = []
@@ -139,9 +151,9 @@ def discover(
             f = Path(full)
             if suffixes is not None:
                 if f.suffix.lower() in suffixes:
-                    found.setdefault(f, None)
+                    found.setdefault(str(f), None)
             elif is_post(f):
-                found.setdefault(f, None)
+                found.setdefault(str(f), None)
     return list(found)
 
 
@@ -152,7 +164,8 @@ def discover(
 class Job:
     """One conversion: what to read, where to write, and how."""
 
-    sources: list[Path]
+    sources: Sequence[str | Path]
+    """The posts, in batch order (``discover_sources`` gives them as strings)."""
     target: str
     out: Path | None
     config: Config = field(default_factory=Config)
@@ -204,6 +217,8 @@ class ReadOut:
     cached: bool = False
     loc: list | None = None
     """Where the cache keeps the document (``Cache.load_doc``)."""
+    stat: list[int] = field(default_factory=list)
+    """The source's size and mtime when it was hashed (``source_stat``), for the cache."""
 
 
 def read_one(path: Path, config: Config, source_format: str = "rst") -> Document:
@@ -230,11 +245,15 @@ def _source_key(source: str, cfg_fp: str, fmt: str) -> str:
     return digest(VERSION, cfg_fp, fmt, real_path(source), source_fingerprint(source))
 
 
+ReadItem = tuple[str, str, "list[int] | None"]
+"""A post for pass 1: source, key (``""``: not hashed yet), stat (None: not taken yet)."""
+
+
 def _read_task(
-    items: list[tuple[str, str]], config: Config, fmt: str, cache_root: str | None, cfg_fp: str = ""
+    items: list[ReadItem], config: Config, fmt: str, cache_root: str | None, cfg_fp: str = ""
 ) -> list[ReadOut]:
     """Worker side of pass 1.  With a cache, documents go to disk and only the index comes back.
-    A post without a key yet (``""``: new to the cache) is hashed here, not by the main process."""
+    A post new to the cache is stat'ed and hashed here, not by the main process."""
     paths.forget()  # a pool outlives batches: resolve folders again for each task
     if not cache_root:
         return _read_items(items, config, fmt, None, cfg_fp)
@@ -243,12 +262,14 @@ def _read_task(
 
 
 def _read_items(
-    items: list[tuple[str, str]], config: Config, fmt: str, pack: Pack | None, cfg_fp: str = ""
+    items: list[ReadItem], config: Config, fmt: str, pack: Pack | None, cfg_fp: str = ""
 ) -> list[ReadOut]:
     outs = []
-    for source, key in gcpolicy.per_item(items):
+    for source, key, stat in gcpolicy.per_item(items):
         start = time.perf_counter()
         try:
+            if stat is None and cfg_fp:
+                stat = source_stat(source)  # before hashing: a later change shows as a new stat
             if not key and cfg_fp:
                 key = _source_key(source, cfg_fp, fmt)
         except OSError as e:
@@ -258,11 +279,12 @@ def _read_items(
             doc = read_one(Path(source), config, fmt)
         except MigrateError as e:
             diag = Diagnostic("error", e.code, e.message, e.path or source, e.line)
-            outs.append(ReadOut(source, key, None, (), [diag], time.perf_counter() - start))
+            outs.append(ReadOut(source, key, None, (), [diag], time.perf_counter() - start, stat=stat or []))
             continue
         out = ReadOut(
             source, key, doc.meta, section_anchors(doc), list(doc.diagnostics), time.perf_counter() - start
         )
+        out.stat = stat or []
         if pack is not None:
             out.loc = pack.add(doc)
         else:
@@ -323,7 +345,7 @@ def read_all(paths: Sequence[Path], config: Config) -> tuple[list[Document | Non
     """Pass 1 in this process, without a cache: every post read (``None`` when it failed)."""
     docs: list[Document | None] = []
     results: list[FileResult] = []
-    for out in _read_task([(str(p), "") for p in paths], config, "rst", None):
+    for out in _read_task([(str(p), "", None) for p in paths], config, "rst", None):
         result = FileResult(source=out.source, seconds=out.seconds)
         result.add(out.diagnostics)
         docs.append(out.doc)
@@ -336,17 +358,17 @@ def read_all(paths: Sequence[Path], config: Config) -> tuple[list[Document | Non
 
 def _final_metas(
     outs: Sequence[ReadOut], config: Config
-) -> tuple[list[Metadata | None], dict[int, list[Diagnostic]]]:
-    """Metadata rules (renames, merges, defaults) and unique slugs, decided over the whole batch;
-    and the warnings that decision gave, by post."""
+) -> Iterator[tuple[ReadOut, Metadata | None, list[Diagnostic]]]:
+    """Each post with its final metadata (None: it failed) and the warnings deciding it gave:
+    metadata rules (renames, merges, defaults) and unique slugs are decided over the whole
+    batch (``outs`` is read twice when tags are merged across posts)."""
     canonical = meta_rules.canonical_tags((o.meta for o in outs if o.meta is not None), config)
-    metas: list[Metadata | None] = []
-    notes: dict[int, list[Diagnostic]] = {}
     seen: dict[str, str] = {}
-    for i, out in enumerate(outs):
+    for out in outs:
         if out.meta is None:
-            metas.append(None)
+            yield out, None, []
             continue
+        notes = []
         meta = meta_rules.apply_rules(out.meta, config, canonical)
         slug = meta.slug
         if slug in seen:
@@ -354,19 +376,18 @@ def _final_metas(
             while f"{slug}-{n}" in seen:
                 n += 1
             new = f"{slug}-{n}"
-            notes[i] = [
+            notes.append(
                 Diagnostic(
                     "warning",
                     "duplicate-slug",
                     f"slug '{slug}' is also used by {seen[slug]}; using '{new}'",
                     out.source,
                 )
-            ]
+            )
             meta = dataclasses.replace(meta, slug=new)
             slug = new
         seen[slug] = out.source
-        metas.append(meta)
-    return metas, notes
+        yield out, meta, notes
 
 
 def build_site(docs: list[Document | None], results: Sequence[FileResult], job: Job) -> Site:
@@ -377,9 +398,10 @@ def build_site(docs: list[Document | None], results: Sequence[FileResult], job: 
         else ReadOut("", "", None, (), [])
         for d in docs
     ]
-    metas, notes = _final_metas(outs, job.config)
-    for i, diags in notes.items():
-        results[i].add(diags)
+    metas: list[Metadata | None] = []
+    for i, (_, meta, notes) in enumerate(_final_metas(outs, job.config)):
+        metas.append(meta)
+        results[i].add(notes)
     for i, (doc, meta) in enumerate(zip(docs, metas, strict=True)):
         if doc is not None and meta is not None:
             docs[i] = dataclasses.replace(doc, meta=meta)
@@ -389,11 +411,20 @@ def build_site(docs: list[Document | None], results: Sequence[FileResult], job: 
 def _index(outs: Sequence[ReadOut], metas: Sequence[Metadata | None], job: Job) -> Site:
     """The site index from pass 1's entries and the final metadata (failed posts left out):
     in an SQLite file (:mod:`migrate.sitedb`), or in dicts when no temporary file can be made."""
-    roots = tuple(str(Path(r).resolve()) for r in job.roots)
-    site = SiteDB.create(job.config, roots, post_fingerprint) or Site(config=job.config, roots=roots)
+    site = _new_site(job)
     for out, meta in zip(outs, metas, strict=True):
         if meta is not None:
             site.add_entry(out.source, meta, out.anchors)
+    return _frozen(site)
+
+
+def _new_site(job: Job) -> Site:
+    roots = tuple(str(Path(r).resolve()) for r in job.roots)
+    return SiteDB.create(job.config, roots, post_fingerprint) or Site(config=job.config, roots=roots)
+
+
+def _frozen(site: Site) -> Site:
+    """The index, complete: shared with other processes from now on."""
     return site.freeze() if isinstance(site, SiteDB) else site
 
 
@@ -668,47 +699,63 @@ def _convert(job: Job, executor: Executor | None, progress: Progress | None) -> 
 
     # pass 1 ---------------------------------------------------------------
     sources = [str(p) for p in job.sources]
-    read_outs: list[ReadOut | None] = [None] * len(sources)
-    todo: list[tuple[int, str, str]] = []
-    stats: list[list[int]] = []
+    early: dict[int, ReadOut] = {}  # posts decided here: restored from the cache, or unreadable
+    todo: list[tuple[int, str, str, list[int] | None]] = []
     restat = False  # a source touched but not changed: its index entry needs the new stat
     for i, s in enumerate(sources):
+        prev = cache.index["read"].get(s) if cache else None
+        if not prev:
+            restat = True
+            todo.append(
+                (i, s, "", None)
+            )  # nothing to compare with: the worker reading it stats and hashes it
+            continue
         try:
             stat = source_stat(s)
-            stats.append(stat)
-            prev = cache.index["read"].get(s) if cache else None
-            if prev and prev.get("stat") == stat and prev.get("base") == cfg_fp:
+            if prev.get("stat") == stat and prev.get("base") == cfg_fp:
                 key = prev["key"]  # same size and mtime as when hashed: skip reading the file
-            elif prev:
+            else:
                 restat = True  # touched: the same bytes (same key) need no reading
                 key = _source_key(s, cfg_fp, job.source_format)
-            else:
-                restat = True
-                todo.append((i, s, ""))  # nothing to compare with: the worker reading it hashes it
-                continue
         except OSError as e:
-            stats.append([])
-            read_outs[i] = _unreadable(s, e)
+            early[i] = _unreadable(s, e)
             continue
-        entry = cache.read_entry(s, key) if cache else None
+        entry = cache.read_entry(s, key)  # type: ignore[union-attr]
         try:
-            read_outs[i] = _read_out_from_entry(s, key, entry) if entry is not None else None
+            restored = _read_out_from_entry(s, key, entry) if entry is not None else None
         except (ValueError, KeyError, TypeError, IndexError):  # a damaged entry: read the post again
-            read_outs[i] = None
-        if read_outs[i] is None:
-            todo.append((i, s, key))
+            restored = None
+        if restored is None:
+            todo.append((i, s, key, stat))
+        else:
+            restored.stat = stat
+            early[i] = restored
     done = len(sources) - len(todo)
     if progress:
         progress("read", done, len(sources))
+    # pass 1's results go to disk in input order as they come (memory does not grow with the
+    # batch); and, when the cache index will be written again (something is read), each
+    # post's read entry too, while the workers are busy rather than between the passes
+    posts: Spool[ReadOut] = Spool(_encode_pickled, _decode_pickled)
+    entries: Spool[tuple | None] | None = None
+    if cache_root is not None and job.writes and todo:
+        entries = Spool(_encode_read_row, _decode_read_row)
+
+    def settle(upto: int) -> None:
+        """Spool the posts decided above that come before post ``upto``."""
+        while len(posts) < upto:
+            _spool_read(early.pop(len(posts)), posts, entries, cfg_fp)
+
     chunk = _chunk_size(job, len(todo), executor)
+    chunks = _chunks(todo, chunk)
     # documents read in this run go to the cache only when this run writes; otherwise memory
     read_cache = writer_cache
     for batch, outs in zip(
-        _chunks(todo, chunk),
+        chunks,
         _run(
             executor,
             _read_task,
-            [[(s, k) for _, s, k in c] for c in _chunks(todo, chunk)],
+            ([(s, k, st) for _, s, k, st in c] for c in chunks),
             job.config,
             job.source_format,
             read_cache,
@@ -716,28 +763,43 @@ def _convert(job: Job, executor: Executor | None, progress: Progress | None) -> 
         ),
         strict=True,
     ):
-        for (i, _, _), out in zip(batch, outs, strict=True):
-            read_outs[i] = out
+        for (i, _, _, _), out in zip(batch, outs, strict=True):
+            settle(i)
+            _spool_read(out, posts, entries, cfg_fp)
         done += len(batch)
         if progress:
             progress("read", done, len(sources))
+    settle(len(sources))
+    read_any = bool(todo)
+    chunks.clear()
+    todo.clear()
 
     # site index -------------------------------------------------------------
-    posts: list[ReadOut] = read_outs  # type: ignore[assignment] - every one filled above
-    metas, slug_diags = _final_metas(posts, job.config)
+    last = cache.index.get("site", {}) if cache else {}
+    # every post read from the cache, same batch: the index equals last run's, and is only
+    # built if something below (or the caller) asks for it
+    lazy = cache is not None and not read_any and last.get("sources") == sources and bool(last.get("fps"))
+    site: Site | None = None if lazy else _new_site(job)
+    metas: Spool[Metadata | None] = Spool(_encode_pickled, _decode_pickled)
+    slug_diags: dict[int, list[Diagnostic]] = {}
+    candidates: list[int] = []  # posts with metadata: the ones pass 2 may render
+    for i, (out, meta, notes) in enumerate(_final_metas(posts, job.config)):
+        metas.append(meta, keep=_kept_in_memory(out))
+        if notes:
+            slug_diags[i] = notes
+        if meta is not None:
+            candidates.append(i)
+            if site is not None:
+                site.add_entry(out.source, meta, out.anchors)
 
     def build() -> Site:
         return _index(posts, metas, job)
 
-    last = cache.index.get("site", {}) if cache else {}
-    if cache is not None and not todo and last.get("sources") == sources and last.get("fps"):
-        # every post read from the cache, same batch: the index equals last run's, and is
-        # only built if something below (or the caller) asks for it
+    if site is None:
         fps, site_fp = last["fps"], last["site_fp"]
-        site = None
         report.site_factory = build
     else:
-        site = report.site = build()
+        site = report.site = _frozen(site)
         fps, site_fp = _fingerprints(site)
 
     # pass 2: what to render -----------------------------------------------------
@@ -753,15 +815,15 @@ def _convert(job: Job, executor: Executor | None, progress: Progress | None) -> 
     kept: dict[int, tuple[dict, tuple]] = {}  # posts whose outputs are still valid: their entry
     pending: list[int] = []
     used: dict[str, str] = {}  # every output of the batch -> the post that writes it
-    for i, (out, meta) in enumerate(zip(posts, metas, strict=True)):
-        if meta is None:
-            continue
-        prev = cache.emit_entry(out.source) if cache else None
+    compare = cache is not None and bool(cache.index["emit"])
+    for i in candidates:
+        prev = cache.emit_entry(sources[i]) if compare else None  # type: ignore[union-attr]
         if prev is None:
             ekeys[i] = ""
             pending.append(i)
             continue
-        ekey = _emit_key(key_base, out.key, meta)
+        out, meta = posts[i], metas[i]
+        ekey = _emit_key(key_base, out.key, meta)  # type: ignore[arg-type]
         if _emit_still_valid(prev, ekey, fps, site_fp, job, manifest):
             parts = _emit_entry_parts(out.source, prev)
             if parts is not None:
@@ -771,24 +833,16 @@ def _convert(job: Job, executor: Executor | None, progress: Progress | None) -> 
                 continue
         ekeys[i] = ekey
         pending.append(i)
+    candidates.clear()
     if site is None and (pending or keep_docs):
         site = report.site  # built now: something needs rendering after all
-    quiet = not todo and not pending and not restat and last.get("sources") == sources
+    quiet = not read_any and not pending and not restat and last.get("sources") == sources
     # the cache index is written again: each post's entry goes to disk as soon as it is known
     record = cache_root is not None and job.writes and not quiet
-    entries: Spool[tuple | None] | None = Spool(_encode_read_row, _decode_read_row) if record else None
-    slim = site is not None and not keep_docs  # nothing reads a finished post's state again
-    if entries is not None:
-        for out, stat in zip(posts, stats, strict=True):
-            indexed = out.key and (
-                out.meta is not None or any(d.severity == "error" for d in out.diagnostics)
-            )
-            row = (out.source, _read_entry(out, stat, cfg_fp)) if indexed else None
-            entries.append(row, keep=out.cached)
-    stats.clear()  # recorded in the read entries
-    if slim:
+    if record and entries is None:
+        entries = Spool(_encode_read_row, _decode_read_row)
         for out in posts:
-            out.meta, out.anchors = None, ()  # indexed and recorded: the final metadata is in metas
+            _spool_read_row(out, entries, cfg_fp)
 
     # pass 2: render, write, record each post in order ------------------------------
     done = len(posts) - len(pending)
@@ -815,7 +869,8 @@ def _convert(job: Job, executor: Executor | None, progress: Progress | None) -> 
     failed: set[int] = set()
     site_docs: dict[int, Document] = {}
     for i, out in enumerate(posts):
-        result = FileResult(source=out.source)
+        # the batch's own string: the report, the manifest and the output table keep it
+        result = FileResult(source=sources[i])
         result.add(out.diagnostics)
         result.timings["read"] = round(out.seconds, 6)
         result.cached = out.cached
@@ -841,8 +896,6 @@ def _convert(job: Job, executor: Executor | None, progress: Progress | None) -> 
             links = {**emit_entry, "links": [_link_row(r) for r in result.links]} if emit_entry else None
             links_of.append(links, keep=restored)
         results.append(result, keep=restored)
-        if slim:
-            posts[i] = metas[i] = None  # type: ignore[call-overload]
     eout = None  # the last chunk's rendered files: written, not needed any more
 
     # site-wide files (index pages, feeds) -------------------------------------
@@ -906,6 +959,32 @@ def _encode_emit_row(entry: dict | None) -> bytes:
 
 def _decode_emit_row(data: bytes) -> Dumped | None:
     return Dumped.of(data.decode("utf-8")) if data else None
+
+
+def _encode_pickled(item: Any) -> bytes:
+    return pickle.dumps(item, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def _decode_pickled(data: bytes) -> Any:
+    return pickle.loads(data)  # noqa: S301 - our own anonymous temporary file (migrate.spool)
+
+
+def _kept_in_memory(out: ReadOut) -> bool:
+    """A post restored from the cache (whose index is in memory anyway) or whose document is
+    in memory (no cache) is not worth writing to a spool."""
+    return out.cached or out.doc is not None
+
+
+def _spool_read(out: ReadOut, posts: Spool[ReadOut], entries: Spool | None, cfg_fp: str) -> None:
+    posts.append(out, keep=_kept_in_memory(out))
+    if entries is not None:
+        _spool_read_row(out, entries, cfg_fp)
+
+
+def _spool_read_row(out: ReadOut, entries: Spool, cfg_fp: str) -> None:
+    """The post's read entry for the cache index (None: a post the index does not keep)."""
+    indexed = out.key and (out.meta is not None or any(d.severity == "error" for d in out.diagnostics))
+    entries.append((out.source, _read_entry(out, out.stat, cfg_fp)) if indexed else None, keep=out.cached)
 
 
 def _emit_ins(
@@ -1012,7 +1091,7 @@ def _emit_still_valid(
         return False
     for rel, digest_ in prev.get("outputs", []):
         rec = manifest.files.get(rel)
-        if rec is None or rec.get("sha256") != digest_:
+        if rec is None or rec.sha256 != digest_:
             return False
         path = os.path.join(job.out, rel)  # strings, not Paths: this runs for every post of a re-run
         if job.check:
@@ -1163,9 +1242,9 @@ def _prune(
     ``produced``: every output of this run; ``failed``: the posts of this run that failed
     (their earlier outputs are kept)."""
     for rel, info in sorted(manifest.files.items()):
-        if rel in produced or info.get("target", job.target) != job.target:
+        if rel in produced or (info.target or job.target) != job.target:
             continue
-        source = info.get("source", "")
+        source = info.source
         if source == SITE:
             stale = site_target and report.site_outputs is not None and report.site_outputs.status != "error"
         elif source in this_run:
@@ -1180,7 +1259,7 @@ def _prune(
         except OSError:
             manifest.forget(rel)
             continue
-        if current != info.get("sha256"):
+        if current != info.sha256:
             report.notes.append(f"{rel} was changed by hand since migrate wrote it; kept")
             continue
         report.changes.append(Change("delete", rel, source))

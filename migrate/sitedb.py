@@ -32,6 +32,9 @@ CREATE TABLE keys (tab TEXT, key TEXT, post INTEGER, value TEXT, PRIMARY KEY (ta
 CREATE TABLE names (name TEXT, post INTEGER, PRIMARY KEY (name, post)) WITHOUT ROWID;
 """
 
+CACHE_KB = 256
+"""SQLite's page cache per connection, in KB."""
+
 CACHED_POSTS = 512
 """Posts kept decoded per process: a post's links mostly name the same few posts."""
 
@@ -136,6 +139,9 @@ class _Store:
             # immutable: the file no longer changes (frozen before it was shared), so no
             # locking; shared by the threads of a dask worker (SQLite serializes them)
             self.db = sqlite3.connect(f"file:{path}?mode=ro&immutable=1", uri=True, check_same_thread=False)
+        # SQLite's page cache (2 MB by default) would be most of what the index costs this
+        # process; the file's pages stay in the kernel's cache anyway
+        self.db.execute(f"PRAGMA cache_size = -{CACHE_KB}")
         self.writable = writable
         self.count = self.db.execute("SELECT count(*) FROM posts").fetchone()[0]
         self.cache: dict[int, Post] = {}
