@@ -20,7 +20,9 @@ def main() -> None:
 
     config = Config.from_file(src / "migrate.toml")
     start = time.perf_counter()
-    job = Job(sources=discover_sources([src], exclude=[out]), target=target, out=out, config=config, roots=[src])
+    job = Job(
+        sources=discover_sources([src], exclude=[out]), target=target, out=out, config=config, roots=[src]
+    )
     with make_executor("process", jobs) as ex:
         report = convert(job, executor=ex)
     seconds = time.perf_counter() - start

@@ -770,6 +770,7 @@ def _convert(job: Job, executor: Executor | None, progress: Progress | None) -> 
         if progress:
             progress("read", done, len(sources))
     settle(len(sources))
+    outs = out = None  # the last chunk: spooled
     read_any = bool(todo)
     chunks.clear()
     todo.clear()
@@ -791,6 +792,7 @@ def _convert(job: Job, executor: Executor | None, progress: Progress | None) -> 
             candidates.append(i)
             if site is not None:
                 site.add_entry(out.source, meta, out.anchors)
+    out = meta = None  # spooled and indexed
 
     def build() -> Site:
         return _index(posts, metas, job)

@@ -258,8 +258,9 @@ class Site:
     def find_old_url(self, path: str) -> tuple[Post | None, bool]:
         """Post whose old URL is ``path``; the flag says the match needed case folding."""
         key = url_key(path)
-        if key in self.by_old_url:
-            return self.by_old_url[key], False
+        post = self.by_old_url.get(key)  # one lookup, not "in" then "[]" (a query each in a SiteDB)
+        if post is not None:
+            return post, False
         post = self.by_old_url_folded.get(key.lower())
         return post, post is not None
 
@@ -290,8 +291,9 @@ class Site:
             return self.by_docname.get(name.lstrip("/"))
         if from_post is not None:
             rel = posixpath.normpath(posixpath.join(posixpath.dirname(from_post.docname), name))
-            if rel in self.by_docname:
-                return self.by_docname[rel]
+            post = self.by_docname.get(rel)
+            if post is not None:
+                return post
         return self.by_docname.get(name) or self.by_slug.get(name)
 
     def find_label(self, label: str) -> tuple[Post, str] | None:

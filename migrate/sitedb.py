@@ -32,6 +32,8 @@ CREATE TABLE keys (tab TEXT, key TEXT, post INTEGER, value TEXT, PRIMARY KEY (ta
 CREATE TABLE names (name TEXT, post INTEGER, PRIMARY KEY (name, post)) WITHOUT ROWID;
 """
 
+_MISSING = object()
+
 CACHE_KB = 256
 """SQLite's page cache per connection, in KB."""
 
@@ -194,14 +196,20 @@ class _Keys(Mapping[str, Any]):
     def __init__(self, store: _Store, table: str, labelled: bool = False) -> None:
         self._store, self._table, self._labelled = store, table, labelled
 
-    def __getitem__(self, key: str) -> Any:
+    def get(self, key: str, default: Any = None) -> Any:
         row = self._store.db.execute(
             "SELECT post, value FROM keys WHERE tab = ? AND key = ?", (self._table, key)
         ).fetchone()
         if row is None:
-            raise KeyError(key)
+            return default
         post = self._store.post(row[0])
         return (post, row[1]) if self._labelled else post
+
+    def __getitem__(self, key: str) -> Any:
+        value = self.get(key, _MISSING)
+        if value is _MISSING:
+            raise KeyError(key)
+        return value
 
     def __contains__(self, key: object) -> bool:
         return (

@@ -179,3 +179,97 @@ def test_without_a_temporary_folder_the_records_stay_in_memory(monkeypatch):
     for i in range(5):
         spool.append({"n": i})
     assert list(spool) == [{"n": i} for i in range(5)] and spool[-1] == {"n": 4}
+
+
+def test_between_the_passes_no_post_is_held_in_memory(tmp_path):
+    """Pass 1's results and the final metadata wait on disk (spools), the site index in its
+    SQLite file: when pass 2 starts, no post's ReadOut or metadata is a live object."""
+    import gc
+    import sys
+
+    from conftest import ROOT
+
+    sys.path.insert(0, str(ROOT / "bench"))
+    try:
+        from corpus import generate
+    finally:
+        sys.path.remove(str(ROOT / "bench"))
+    from migrate.model import Metadata
+    from migrate.pipeline import ReadOut, discover_sources
+    from migrate.sitedb import SiteDB
+
+    src = tmp_path / "src"
+    generate(src, 120)
+    live: dict[str, int] = {}
+
+    def count() -> dict[str, int]:
+        objs = gc.get_objects()
+        return {
+            "readouts": sum(isinstance(o, ReadOut) for o in objs),
+            "metas": sum(isinstance(o, Metadata) for o in objs),
+        }
+
+    before = count()  # what earlier tests of this process still hold
+
+    def progress(stage: str, done: int, total: int) -> None:
+        if stage == "emit" and not live:
+            live.update({k: v - before[k] for k, v in count().items()})
+
+    job = Job(
+        sources=discover_sources([src]),
+        target="hugo",
+        out=tmp_path / "out",
+        config=Config.from_file(src / "migrate.toml"),
+        roots=[src],
+        chunk_size=8,
+    )
+    report = convert(job, progress=progress)
+    assert report.totals()["files"] == 120 and not report.failed
+    assert isinstance(report.site, SiteDB) and len(report.site.posts) == 120
+    assert live["readouts"] <= 2 and live["metas"] <= 2, live
+
+
+@given(
+    st.dictionaries(
+        st.text(min_size=1),
+        st.tuples(st.text(), st.text(alphabet="0123456789abcdef"), st.sampled_from(["hugo", "jekyll", ""])),
+        max_size=8,
+    )
+)
+def test_the_manifest_is_written_one_file_at_a_time_as_one_dump_would(files):
+    from migrate.manifest import Owned, _json_chunks
+
+    owned = {rel: Owned(*info) for rel, info in files.items()}
+    whole = {"files": {rel: dict(owned[rel]._asdict()) for rel in sorted(owned)}}
+    assert "".join(_json_chunks(owned)) == json.dumps(whole, indent=1, ensure_ascii=False) + "\n"
+
+
+def test_a_manifest_round_trips_through_its_file_and_its_journal(tmp_path):
+    from migrate.manifest import Manifest, Owned
+
+    m = Manifest(tmp_path)
+    m.record("a/ü.md", "posts/a.rst", "ab12", "hugo")
+    m.record("b.md", "posts/b.rst", "cd34", "hugo")
+    # killed before save: the journal alone has the records
+    assert Manifest.load(tmp_path).files == m.files
+    m.save()
+    again = Manifest.load(tmp_path)
+    assert again.files == {
+        "a/ü.md": Owned("posts/a.rst", "ab12", "hugo"),
+        "b.md": Owned("posts/b.rst", "cd34", "hugo"),
+    }
+    assert not (tmp_path / ".migrate" / "journal").exists()
+
+
+def test_discover_sources_lists_what_discover_lists_as_strings():
+    from conftest import CORPUS
+
+    from migrate.pipeline import discover_sources
+
+    for roots in (
+        [SAMPLES],
+        [CORPUS] if CORPUS.is_dir() else [],
+        [SAMPLES / "20130905-pi-cluster.rst", SAMPLES],
+    ):
+        assert discover_sources(roots) == [str(p) for p in discover(roots)]
+        assert all(isinstance(s, str) for s in discover_sources(roots))
