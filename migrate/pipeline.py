@@ -356,38 +356,52 @@ def read_all(paths: Sequence[Path], config: Config) -> tuple[list[Document | Non
 # --------------------------------------------------------------------------- site index
 
 
-def _final_metas(
-    outs: Sequence[ReadOut], config: Config
-) -> Iterator[tuple[ReadOut, Metadata | None, list[Diagnostic]]]:
-    """Each post with its final metadata (None: it failed) and the warnings deciding it gave:
-    metadata rules (renames, merges, defaults) and unique slugs are decided over the whole
-    batch (``outs`` is read twice when tags are merged across posts)."""
-    canonical = meta_rules.canonical_tags((o.meta for o in outs if o.meta is not None), config)
-    seen: dict[str, str] = {}
-    for out in outs:
+class _FinalMetas:
+    """The metadata rules (renames, merges, defaults) and unique slugs, decided over the whole
+    batch in input order, one post at a time: so the batch can decide each post as soon as
+    pass 1 returns it (unless tags are merged across posts, which needs every post first:
+    ``canonical``)."""
+
+    def __init__(self, config: Config, canonical: dict[str, str], sources: Sequence[str]) -> None:
+        self.config = config
+        self.canonical = canonical
+        self.sources = sources
+        self.seen: dict[str, int] = {}  # slug -> the post that has it (an index: no string kept)
+
+    def __call__(self, i: int, out: ReadOut) -> tuple[Metadata | None, list[Diagnostic]]:
+        """Post ``i``'s final metadata (None: it failed) and the warnings deciding it gave."""
         if out.meta is None:
-            yield out, None, []
-            continue
+            return None, []
         notes = []
-        meta = meta_rules.apply_rules(out.meta, config, canonical)
+        meta = meta_rules.apply_rules(out.meta, self.config, self.canonical)
         slug = meta.slug
-        if slug in seen:
+        if slug in self.seen:
             n = 2
-            while f"{slug}-{n}" in seen:
+            while f"{slug}-{n}" in self.seen:
                 n += 1
             new = f"{slug}-{n}"
             notes.append(
                 Diagnostic(
                     "warning",
                     "duplicate-slug",
-                    f"slug '{slug}' is also used by {seen[slug]}; using '{new}'",
+                    f"slug '{slug}' is also used by {self.sources[self.seen[slug]]}; using '{new}'",
                     out.source,
                 )
             )
             meta = dataclasses.replace(meta, slug=new)
             slug = new
-        seen[slug] = out.source
-        yield out, meta, notes
+        self.seen[slug] = i
+        return meta, notes
+
+    @classmethod
+    def needs_every_post(cls, config: Config) -> bool:
+        return config.tag_case == "merge"
+
+    @classmethod
+    def over(cls, outs: Sequence[ReadOut], config: Config, sources: Sequence[str]) -> _FinalMetas:
+        """For a batch whose posts are all known (``outs`` is read once more to merge tags)."""
+        canonical = meta_rules.canonical_tags((o.meta for o in outs if o.meta is not None), config)
+        return cls(config, canonical, sources)
 
 
 def build_site(docs: list[Document | None], results: Sequence[FileResult], job: Job) -> Site:
@@ -399,7 +413,9 @@ def build_site(docs: list[Document | None], results: Sequence[FileResult], job: 
         for d in docs
     ]
     metas: list[Metadata | None] = []
-    for i, (_, meta, notes) in enumerate(_final_metas(outs, job.config)):
+    final = _FinalMetas.over(outs, job.config, [o.source for o in outs])
+    for i, out in enumerate(outs):
+        meta, notes = final(i, out)
         metas.append(meta)
         results[i].add(notes)
     for i, (doc, meta) in enumerate(zip(docs, metas, strict=True)):
@@ -734,17 +750,47 @@ def _convert(job: Job, executor: Executor | None, progress: Progress | None) -> 
     if progress:
         progress("read", done, len(sources))
     # pass 1's results go to disk in input order as they come (memory does not grow with the
-    # batch); and, when the cache index will be written again (something is read), each
-    # post's read entry too, while the workers are busy rather than between the passes
+    # batch), and each post's final metadata, index entry and (when the cache index will be
+    # written again: something is read) read entry are made then, while the workers are
+    # busy, rather than between the passes
+    last = cache.index.get("site", {}) if cache else {}
+    # every post read from the cache, same batch: the index equals last run's, and is only
+    # built if something below (or the caller) asks for it
+    lazy = cache is not None and not todo and last.get("sources") == sources and bool(last.get("fps"))
+    site: Site | None = None if lazy else _new_site(job)
     posts: Spool[ReadOut] = Spool(_encode_pickled, _decode_pickled)
+    metas: Spool[Metadata | None] = Spool(_encode_pickled, _decode_pickled)
     entries: Spool[tuple | None] | None = None
     if cache_root is not None and job.writes and todo:
         entries = Spool(_encode_read_row, _decode_read_row)
+    slug_diags: dict[int, list[Diagnostic]] = {}
+    candidates: list[int] = []  # posts with metadata: the ones pass 2 may render
+    # merging tag spellings across posts needs every post first: then decided after pass 1
+    final = None if _FinalMetas.needs_every_post(job.config) else _FinalMetas(job.config, {}, sources)
+
+    def decide(i: int, out: ReadOut, final: _FinalMetas) -> None:
+        meta, notes = final(i, out)
+        metas.append(meta, keep=_kept_in_memory(out))
+        if notes:
+            slug_diags[i] = notes
+        if meta is not None:
+            candidates.append(i)
+            if site is not None:
+                site.add_entry(out.source, meta, out.anchors)
+
+    def finish(out: ReadOut) -> None:
+        """Post ``len(posts)``, in input order."""
+        i = len(posts)
+        posts.append(out, keep=_kept_in_memory(out))
+        if entries is not None:
+            _spool_read_row(out, entries, cfg_fp)
+        if final is not None:
+            decide(i, out, final)
 
     def settle(upto: int) -> None:
-        """Spool the posts decided above that come before post ``upto``."""
+        """Finish the posts decided above that come before post ``upto``."""
         while len(posts) < upto:
-            _spool_read(early.pop(len(posts)), posts, entries, cfg_fp)
+            finish(early.pop(len(posts)))
 
     chunk = _chunk_size(job, len(todo), executor)
     chunks = _chunks(todo, chunk)
@@ -765,7 +811,7 @@ def _convert(job: Job, executor: Executor | None, progress: Progress | None) -> 
     ):
         for (i, _, _, _), out in zip(batch, outs, strict=True):
             settle(i)
-            _spool_read(out, posts, entries, cfg_fp)
+            finish(out)
         done += len(batch)
         if progress:
             progress("read", done, len(sources))
@@ -776,23 +822,12 @@ def _convert(job: Job, executor: Executor | None, progress: Progress | None) -> 
     todo.clear()
 
     # site index -------------------------------------------------------------
-    last = cache.index.get("site", {}) if cache else {}
-    # every post read from the cache, same batch: the index equals last run's, and is only
-    # built if something below (or the caller) asks for it
-    lazy = cache is not None and not read_any and last.get("sources") == sources and bool(last.get("fps"))
-    site: Site | None = None if lazy else _new_site(job)
-    metas: Spool[Metadata | None] = Spool(_encode_pickled, _decode_pickled)
-    slug_diags: dict[int, list[Diagnostic]] = {}
-    candidates: list[int] = []  # posts with metadata: the ones pass 2 may render
-    for i, (out, meta, notes) in enumerate(_final_metas(posts, job.config)):
-        metas.append(meta, keep=_kept_in_memory(out))
-        if notes:
-            slug_diags[i] = notes
-        if meta is not None:
-            candidates.append(i)
-            if site is not None:
-                site.add_entry(out.source, meta, out.anchors)
-    out = meta = None  # spooled and indexed
+    if final is None:
+        final = _FinalMetas.over(posts, job.config, sources)
+        for i, out in enumerate(posts):
+            decide(i, out, final)
+        out = None
+    final = None  # its slugs: not needed any more
 
     def build() -> Site:
         return _index(posts, metas, job)
@@ -975,12 +1010,6 @@ def _kept_in_memory(out: ReadOut) -> bool:
     """A post restored from the cache (whose index is in memory anyway) or whose document is
     in memory (no cache) is not worth writing to a spool."""
     return out.cached or out.doc is not None
-
-
-def _spool_read(out: ReadOut, posts: Spool[ReadOut], entries: Spool | None, cfg_fp: str) -> None:
-    posts.append(out, keep=_kept_in_memory(out))
-    if entries is not None:
-        _spool_read_row(out, entries, cfg_fp)
 
 
 def _spool_read_row(out: ReadOut, entries: Spool, cfg_fp: str) -> None:
