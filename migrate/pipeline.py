@@ -57,7 +57,7 @@ from .output import safe_join, temp_beside, write_atomic
 from .paths import real_path
 from .reading import read
 from .report import Change, FileResult, Report, ResultLog
-from .site import Post, Site, section_anchors
+from .site import Site, post_fingerprint, section_anchors
 from .sitedb import SiteDB
 from .spool import Spool
 from .transforms import links
@@ -436,7 +436,7 @@ def _index(outs: Sequence[ReadOut], metas: Sequence[Metadata | None], job: Job) 
 
 def _new_site(job: Job) -> Site:
     roots = tuple(str(Path(r).resolve()) for r in job.roots)
-    return SiteDB.create(job.config, roots, post_fingerprint) or Site(config=job.config, roots=roots)
+    return SiteDB.create(job.config, roots) or Site(config=job.config, roots=roots)
 
 
 def _frozen(site: Site) -> Site:
@@ -529,6 +529,8 @@ class EmitOut:
     failed: bool = False
     staged: dict[str, str] = field(default_factory=dict)
     """Output path -> temporary file a pool worker already wrote beside it (``_stage``)."""
+    deps: dict[str, str] = field(default_factory=dict)
+    """Each post this one links to -> its fingerprint (what the rendering depends on)."""
 
 
 _EMITTERS: dict[str, Any] = {}
@@ -591,6 +593,7 @@ def _emit_task(
             files, diags, records, emitted = process(doc, site, job, emitter)
             out.files, out.diagnostics, out.links = files, diags, records
             out.assets = _asset_stats(records)
+            out.deps = _deps(records, site)
             if job.verify:
                 out.diagnostics.extend(_verify(emitted, files[0][1], job.target))
             if keep_docs:
@@ -653,6 +656,17 @@ def _verify(doc: Document, output: str | bytes, target: str) -> list[Diagnostic]
     ]
 
 
+def _deps(records: Sequence[LinkRecord], site: Site) -> dict[str, str]:
+    """The posts a rendering linked to, with their fingerprints, found by the worker that
+    rendered it (with the index it already has open) rather than by the main process."""
+    deps = {}
+    for source in sorted({r.target_source for r in records if r.target_source}):
+        fp = site.fingerprint_of(source)
+        if fp is not None:
+            deps[source] = fp
+    return deps
+
+
 def _asset_stats(records: Sequence[LinkRecord]) -> dict[str, list[int]]:
     """Size and mtime of every local file the post copies (an incremental run re-copies on change)."""
     return {
@@ -667,19 +681,6 @@ def _stat(path: str) -> list[int]:
         return [st.st_size, st.st_mtime_ns]
     except OSError:
         return [-1, -1]
-
-
-def post_fingerprint(post: Post) -> str:
-    """What another post's rendering may depend on: this post's URL inputs and anchors."""
-    return digest(
-        post.slug,
-        post.title,
-        post.date.isoformat() if post.date else "",
-        post.docname,
-        json.dumps(post.anchors),
-        "\n".join(post.old_urls),
-        "\n".join(post.categories),
-    )
 
 
 # --------------------------------------------------------------------------- the batch
@@ -853,6 +854,8 @@ def _convert(job: Job, executor: Executor | None, progress: Progress | None) -> 
     pending: list[int] = []
     used: dict[str, str] = {}  # every output of the batch -> the post that writes it
     compare = cache is not None and bool(cache.index["emit"])
+    if compare and not isinstance(fps, dict):
+        fps = dict(fps.items())  # a re-run checks every post's links: one query, not one per link
     for i in candidates:
         prev = cache.emit_entry(sources[i]) if compare else None  # type: ignore[union-attr]
         if prev is None:
@@ -1059,7 +1062,7 @@ def _record_emit(
         return None
     return {
         "key": ekey,
-        "deps": {s: fps[s] for s in sorted({r.target_source for r in eout.links if r.target_source in fps})},
+        "deps": eout.deps,
         "site": site_fp if any(r.status == "broken" for r in eout.links) else "",
         "assets": eout.assets,
         "outputs": written,

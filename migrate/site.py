@@ -15,6 +15,7 @@ Library use::
 from __future__ import annotations
 
 import functools
+import json
 import os
 import posixpath
 import re
@@ -24,6 +25,7 @@ from datetime import datetime
 from pathlib import Path, PurePosixPath
 from urllib.parse import urlsplit
 
+from .cache import digest
 from .config import Config
 from .model import Div, Document, Figure, Heading, Metadata, Span, Table, Target, Topic, walk
 from .paths import real_path
@@ -102,6 +104,19 @@ class _Placeholders(dict):
             raise KeyError(name)  # str.format_map reports the unknown placeholder
         self[name] = value
         return value
+
+
+def post_fingerprint(post: Post) -> str:
+    """What another post's rendering may depend on: this post's URL inputs and anchors."""
+    return digest(
+        post.slug,
+        post.title,
+        post.date.isoformat() if post.date else "",
+        post.docname,
+        json.dumps(post.anchors),
+        "\n".join(post.old_urls),
+        "\n".join(post.categories),
+    )
 
 
 def fill(pattern: str, values: dict[str, str]) -> str:
@@ -231,6 +246,11 @@ class Site:
             getattr(self, table).setdefault(key, (post, value) if value is not None else post)
 
     # ------------------------------------------------------------------ lookups
+
+    def fingerprint_of(self, source: str) -> str | None:
+        """:func:`post_fingerprint` of the post read from ``source`` (a real path), if any."""
+        post = self.by_source.get(source)
+        return post_fingerprint(post) if post is not None else None
 
     def post_for(self, source: str | Path) -> Post | None:
         return self.by_source.get(real_path(source))

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from .config import Config
-from .site import Post, Site, claims
+from .site import Post, Site, claims, post_fingerprint
 
 _SCHEMA = """
 CREATE TABLE posts (id INTEGER PRIMARY KEY, source TEXT NOT NULL, fp TEXT NOT NULL, data BLOB NOT NULL);
@@ -45,18 +45,17 @@ class SiteDB(Site):
     """A :class:`Site` whose posts and lookup tables are rows of an SQLite file.
 
     Build it with :meth:`create` and :meth:`add_entry` (as a ``Site``), then :meth:`freeze`
-    it before other processes open it.  Each post's fingerprint (``fingerprint(post)``:
-    what other posts' renderings depend on) is stored beside it: :attr:`fingerprints` maps
+    it before other processes open it.  Each post's fingerprint (``post_fingerprint``: what
+    other posts' renderings depend on) is stored beside it: :attr:`fingerprints` maps
     source -> fingerprint.
     """
 
-    def __init__(self, path: str, config: Config, roots: tuple[str, ...], fingerprint: Any = None) -> None:
+    def __init__(self, path: str, config: Config, roots: tuple[str, ...], writable: bool = False) -> None:
         # not Site.__init__: the tables are views of the file, not dicts
         self.path = path
         self.config = config
         self.roots = roots
-        self._fingerprint = fingerprint
-        self._store = store = _Store(path, writable=fingerprint is not None)
+        self._store = store = _Store(path, writable)
         self.posts = _Posts(store)  # type: ignore[assignment]
         self.by_source = _Keys(store, "by_source")  # type: ignore[assignment]
         self.by_name = _Names(store)  # type: ignore[assignment]
@@ -68,7 +67,7 @@ class SiteDB(Site):
         self.fingerprints = _Fingerprints(store)
 
     @classmethod
-    def create(cls, config: Config, roots: tuple[str, ...], fingerprint: Any) -> SiteDB | None:
+    def create(cls, config: Config, roots: tuple[str, ...] = ()) -> SiteDB | None:
         """A new, empty index in a private temporary folder; None when no file can be made
         there (a read-only temporary folder: the caller keeps a dict :class:`Site`)."""
         try:
@@ -80,7 +79,7 @@ class SiteDB(Site):
             db = sqlite3.connect(path)
             db.executescript(_SCHEMA)
             db.close()
-            site = cls(path, config, roots, fingerprint)
+            site = cls(path, config, roots, writable=True)
         except sqlite3.Error:
             shutil.rmtree(folder, ignore_errors=True)
             return None
@@ -93,13 +92,16 @@ class SiteDB(Site):
             raise TypeError("this site index is read-only")
         db, i = store.db, store.count
         data = pickle.dumps(post, protocol=pickle.HIGHEST_PROTOCOL)
-        db.execute("INSERT INTO posts VALUES (?, ?, ?, ?)", (i, post.source, self._fingerprint(post), data))
+        db.execute("INSERT INTO posts VALUES (?, ?, ?, ?)", (i, post.source, post_fingerprint(post), data))
         db.execute("INSERT OR REPLACE INTO keys VALUES ('by_source', ?, ?, NULL)", (post.source, i))
         db.execute("INSERT INTO names VALUES (?, ?)", (Path(post.source).name, i))
         db.executemany(
             "INSERT OR IGNORE INTO keys VALUES (?, ?, ?, ?)", [(t, k, i, v) for t, k, v in claims(post)]
         )
         store.count += 1
+
+    def fingerprint_of(self, source: str) -> str | None:
+        return self.fingerprints.get(source)
 
     def freeze(self) -> SiteDB:
         """Commit: from now on the file does not change, and other processes may open it."""
@@ -259,11 +261,15 @@ class _Fingerprints(Mapping[str, str]):
     def __init__(self, store: _Store) -> None:
         self._store = store
 
-    def __getitem__(self, source: str) -> str:
+    def get(self, source: str, default: Any = None) -> Any:
         row = self._store.db.execute(f"SELECT p.fp {self._JOIN} AND k.key = ?", (source,)).fetchone()  # noqa: S608
-        if row is None:
+        return default if row is None else row[0]
+
+    def __getitem__(self, source: str) -> str:
+        fp = self.get(source)
+        if fp is None:
             raise KeyError(source)
-        return row[0]
+        return fp
 
     def __iter__(self) -> Iterator[str]:
         for (source,) in self._store.db.execute(f"SELECT k.key {self._JOIN} ORDER BY k.key"):  # noqa: S608

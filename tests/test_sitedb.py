@@ -17,8 +17,8 @@ from conftest import CORPUS, SAMPLES
 import migrate
 from migrate.config import Config
 from migrate.model import Document
-from migrate.pipeline import Job, convert, discover, post_fingerprint
-from migrate.site import Site
+from migrate.pipeline import Job, convert, discover
+from migrate.site import Site, post_fingerprint
 from migrate.sitedb import SiteDB
 
 
@@ -35,7 +35,7 @@ def documents(root: Path, cfg: Config) -> list[Document]:
 def both(root: Path, cfg: Config) -> tuple[Site, SiteDB]:
     docs = documents(root, cfg)
     plain = Site.build(docs, cfg, roots=[root])
-    db = SiteDB.create(cfg, plain.roots, post_fingerprint)
+    db = SiteDB.create(cfg, plain.roots)
     assert db is not None
     for doc in docs:
         db.add(doc)
@@ -93,13 +93,16 @@ def test_the_sqlite_index_answers_every_lookup_as_the_dict_index(root: Path) -> 
     ):
         assert dict(getattr(db, table)) == dict(getattr(plain, table)), table
     assert dict(db.fingerprints) == {p.source: post_fingerprint(p) for p in plain.posts}
+    for p in plain.posts:
+        assert db.fingerprint_of(p.source) == plain.fingerprint_of(p.source) == post_fingerprint(p)
+    assert db.fingerprint_of("/no/such/post.rst") is plain.fingerprint_of("/no/such/post.rst") is None
     assert db == plain
 
 
 def test_the_first_post_to_claim_a_name_keeps_it_and_the_last_stands_for_its_file(tmp_path: Path) -> None:
     from migrate.model import Metadata
 
-    db = SiteDB.create(Config(), (), post_fingerprint)
+    db = SiteDB.create(Config())
     plain = Site()
     for site in (db, plain):
         site.add_entry(str(tmp_path / "a.rst"), Metadata(title="A", slug="same"), (("x", "x"),))
@@ -143,7 +146,7 @@ def plain_meta():
 
 
 def test_the_file_is_removed_with_the_index_and_never_by_a_copy() -> None:
-    db = SiteDB.create(Config(), (), post_fingerprint)
+    db = SiteDB.create(Config())
     db.add_entry("a.rst", plain_meta())
     db.freeze()
     folder = os.path.dirname(db.path)
@@ -178,6 +181,6 @@ def test_without_a_writable_temporary_folder_the_batch_uses_a_dict_index_and_wri
         raise PermissionError(13, "read-only file system")
 
     monkeypatch.setattr(tempfile, "mkdtemp", refuse)
-    assert SiteDB.create(cfg, (), post_fingerprint) is None
+    assert SiteDB.create(cfg) is None
     assert run(tmp_path / "dict") == with_db
     assert type(convert(Job(sources=discover([SAMPLES]), target="json", out=None, config=cfg)).site) is Site
