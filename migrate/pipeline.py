@@ -565,7 +565,7 @@ def _site(site: Site | SiteBlob) -> Site:
 
 
 def _emit_task(
-    items: list[EmitIn],
+    items: list[EmitIn | bytes],
     site: Site | SiteBlob,
     job: Job,
     cache_root: str | None,
@@ -583,6 +583,8 @@ def _emit_task(
     outs = []
     for item in gcpolicy.per_item(items):
         start = time.perf_counter()
+        if isinstance(item, bytes):
+            item = pickle.loads(item)  # noqa: S301 - spooled by our own main process (_emit_ins)
         out = EmitOut(item.source)
         out.key = item.ekey or (_emit_key(key_base, item.key, item.meta) if key_base else "")
         try:
@@ -760,7 +762,9 @@ def _convert(job: Job, executor: Executor | None, progress: Progress | None) -> 
     lazy = cache is not None and not todo and last.get("sources") == sources and bool(last.get("fps"))
     site: Site | None = None if lazy else _new_site(job)
     posts: Spool[ReadOut] = Spool(_encode_pickled, _decode_pickled)
-    metas: Spool[Metadata | None] = Spool(_encode_pickled, _decode_pickled)
+    # each post's pass-2 input (None: it failed), pickled once here, while pass 1 runs: a
+    # fresh run's is sent to its worker as these very bytes (``_emit_ins``)
+    inputs: Spool[EmitIn | None] = Spool(_encode_pickled, _decode_pickled)
     entries: Spool[tuple | None] | None = None
     if cache_root is not None and job.writes and todo:
         entries = Spool(_encode_read_row, _decode_read_row)
@@ -771,7 +775,8 @@ def _convert(job: Job, executor: Executor | None, progress: Progress | None) -> 
 
     def decide(i: int, out: ReadOut, final: _FinalMetas) -> None:
         meta, notes = final(i, out)
-        metas.append(meta, keep=_kept_in_memory(out))
+        item = EmitIn(out.source, out.key, meta, out.doc, out.loc) if meta is not None else None
+        inputs.append(item, keep=_kept_in_memory(out))
         if notes:
             slug_diags[i] = notes
         if meta is not None:
@@ -782,11 +787,14 @@ def _convert(job: Job, executor: Executor | None, progress: Progress | None) -> 
     def finish(out: ReadOut) -> None:
         """Post ``len(posts)``, in input order."""
         i = len(posts)
-        posts.append(out, keep=_kept_in_memory(out))
         if entries is not None:
             _spool_read_row(out, entries, cfg_fp)
+        keep = _kept_in_memory(out)
         if final is not None:
             decide(i, out, final)
+            if not keep:  # decided and recorded: pass 2 needs only its diagnostics and timing
+                out.meta, out.anchors, out.doc = None, (), None
+        posts.append(out, keep=keep)
 
     def settle(upto: int) -> None:
         """Finish the posts decided above that come before post ``upto``."""
@@ -831,7 +839,7 @@ def _convert(job: Job, executor: Executor | None, progress: Progress | None) -> 
     final = None  # its slugs: not needed any more
 
     def build() -> Site:
-        return _index(posts, metas, job)
+        return _index(posts, [x.meta if x else None for x in inputs], job)
 
     if site is None:
         fps, site_fp = last["fps"], last["site_fp"]
@@ -862,14 +870,14 @@ def _convert(job: Job, executor: Executor | None, progress: Progress | None) -> 
             ekeys[i] = ""
             pending.append(i)
             continue
-        out, meta = posts[i], metas[i]
-        ekey = _emit_key(key_base, out.key, meta)  # type: ignore[arg-type]
+        item = inputs[i]
+        ekey = _emit_key(key_base, item.key, item.meta)  # type: ignore[union-attr]
         if _emit_still_valid(prev, ekey, fps, site_fp, job, manifest):
-            parts = _emit_entry_parts(out.source, prev)
+            parts = _emit_entry_parts(sources[i], prev)
             if parts is not None:
                 kept[i] = (prev, parts)
                 for rel in parts[2]:
-                    used[rel] = out.source
+                    used[rel] = sources[i]
                 continue
         ekeys[i] = ekey
         pending.append(i)
@@ -893,7 +901,7 @@ def _convert(job: Job, executor: Executor | None, progress: Progress | None) -> 
         _run(
             executor,
             _emit_task,
-            (_emit_ins(posts, metas, ekeys, c) for c in _chunks(pending, chunk)),
+            (_emit_ins(inputs, ekeys, c) for c in _chunks(pending, chunk)),
             site if isinstance(executor, InlineExecutor) or not pending else _blob(site),
             job,
             read_cache or (str(cache_root) if cache_root else None),
@@ -940,7 +948,7 @@ def _convert(job: Job, executor: Executor | None, progress: Progress | None) -> 
 
     # site-wide files (index pages, feeds) -------------------------------------
     if keep_docs:
-        docs = _site_docs(posts, metas, failed, site_docs, site, job, cache_root)
+        docs = _site_docs(inputs, failed, site_docs, site, job, cache_root)
         ctx = EmitContext(config=job.config, site=site, options=dict(job.options))
         site_result = FileResult(source=SITE)
         try:
@@ -1021,15 +1029,23 @@ def _spool_read_row(out: ReadOut, entries: Spool, cfg_fp: str) -> None:
     entries.append((out.source, _read_entry(out, out.stat, cfg_fp)) if indexed else None, keep=out.cached)
 
 
-def _emit_ins(
-    posts: list[ReadOut], metas: list[Metadata | None], ekeys: list[str | None], indices: list[int]
-) -> list[EmitIn]:
-    """One pass-2 task, made only when it is about to be submitted (``_run`` keeps a window)."""
-    items = []
+def _emit_ins(inputs: Spool[EmitIn | None], ekeys: list[str | None], indices: list[int]) -> list[EmitIn | bytes]:
+    """One pass-2 task, made only when it is about to be submitted (``_run`` keeps a window).
+    A post with no emit key yet goes as the bytes spooled for it: the worker unpickles them,
+    the main process neither decodes nor pickles it again."""
+    items: list[EmitIn | bytes] = []
     for i in indices:
-        out = posts[i]
-        items.append(EmitIn(out.source, out.key, metas[i], out.doc, out.loc, ekeys[i] or ""))  # type: ignore[arg-type]
-        out.doc = None  # the worker owns it now
+        ekey = ekeys[i] or ""
+        raw = inputs.raw(i) if not ekey else None
+        if raw is not None:
+            items.append(raw)
+            continue
+        item = inputs[i]
+        if inputs.is_kept(i):  # the spool's own object: a copy goes, and the worker owns the document now
+            spooled, item = item, dataclasses.replace(item)  # type: ignore[type-var]
+            spooled.doc = None  # type: ignore[union-attr]
+        item.ekey = ekey  # type: ignore[union-attr]
+        items.append(item)  # type: ignore[arg-type]
     return items
 
 
@@ -1334,8 +1350,7 @@ def _remove_empty_parents(folder: Path, root: Path) -> None:
 
 
 def _site_docs(
-    outs: Sequence[ReadOut],
-    metas: Sequence[Metadata | None],
+    inputs: Sequence[EmitIn | None],
     failed: set[int],
     fresh: dict[int, Document],
     site: Site,
@@ -1345,19 +1360,19 @@ def _site_docs(
     """Every converted post as the emitter saw it, for index pages and feeds."""
     cache = Cache(cache_root, VERSION, load_index=False) if cache_root is not None else None
     docs = []
-    for i, (out, meta) in enumerate(zip(outs, metas, strict=True)):
-        if meta is None or i in failed:
+    for i, item in enumerate(inputs):
+        if item is None or i in failed:
             continue
         doc = fresh.get(i)
         if doc is None:
-            base = cache.load_doc(out.loc) if cache else None
+            base = cache.load_doc(item.loc) if cache else None
             if base is None:
                 try:
-                    base = read_one(Path(out.source), job.config, job.source_format)
+                    base = read_one(Path(item.source), job.config, job.source_format)
                 except MigrateError:
                     continue
             doc, _, _ = links.rewrite(
-                dataclasses.replace(base, meta=meta), site, _family(job.link_style or job.target), ""
+                dataclasses.replace(base, meta=item.meta), site, _family(job.link_style or job.target), ""
             )
         docs.append(doc)
     return docs

@@ -78,6 +78,17 @@ class Spool(Sequence[T], Generic[T]):
         start = self._ends[i - 1] if i else 0
         return self._decode(self._read(start, self._ends[i] - start))
 
+    def is_kept(self, i: int) -> bool:
+        """Record ``i`` is kept in memory as it was appended (the same object each read)."""
+        return i in self._kept
+
+    def raw(self, i: int) -> bytes | None:
+        """Record ``i`` as it was encoded on disk; None when it is kept in memory."""
+        if i in self._kept:
+            return None
+        start = self._ends[i - 1] if i else 0
+        return self._read(start, self._ends[i] - start)
+
     def __iter__(self) -> Iterator[T]:
         start = 0
         kept = self._kept

@@ -35,6 +35,9 @@ def test_a_spool_gives_back_what_was_appended_in_memory_or_on_disk(items):
         spool.append(value, keep=keep)
     values = [v for _, v in items]
     assert len(spool) == len(values)
+    for i, (keep, value) in enumerate(items):  # on disk: the encoded bytes, to send as they are
+        assert spool.is_kept(i) == keep
+        assert spool.raw(i) is None if keep else json.loads(spool.raw(i)) == value
     assert list(spool) == values
     assert [spool[i] for i in range(len(values))] == values
     assert [spool[-i] for i in range(1, len(values) + 1)] == [values[-i] for i in range(1, len(values) + 1)]
