@@ -775,8 +775,10 @@ def _convert(job: Job, executor: Executor | None, progress: Progress | None) -> 
 
     def decide(i: int, out: ReadOut, final: _FinalMetas) -> None:
         meta, notes = final(i, out)
+        keep = _kept_in_memory(out)
         item = EmitIn(out.source, out.key, meta, out.doc, out.loc) if meta is not None else None
-        inputs.append(item, keep=_kept_in_memory(out))
+        out.doc = None  # held by the pass-2 input now (until a task takes it: _emit_ins)
+        inputs.append(item, keep=keep)
         if notes:
             slug_diags[i] = notes
         if meta is not None:
@@ -1029,7 +1031,9 @@ def _spool_read_row(out: ReadOut, entries: Spool, cfg_fp: str) -> None:
     entries.append((out.source, _read_entry(out, out.stat, cfg_fp)) if indexed else None, keep=out.cached)
 
 
-def _emit_ins(inputs: Spool[EmitIn | None], ekeys: list[str | None], indices: list[int]) -> list[EmitIn | bytes]:
+def _emit_ins(
+    inputs: Spool[EmitIn | None], ekeys: list[str | None], indices: list[int]
+) -> list[EmitIn | bytes]:
     """One pass-2 task, made only when it is about to be submitted (``_run`` keeps a window).
     A post with no emit key yet goes as the bytes spooled for it: the worker unpickles them,
     the main process neither decodes nor pickles it again."""

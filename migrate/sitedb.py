@@ -20,7 +20,6 @@ import sqlite3
 import tempfile
 import weakref
 from collections.abc import Iterator, Mapping, Sequence
-from pathlib import Path
 from typing import Any
 
 from .config import Config
@@ -94,7 +93,7 @@ class SiteDB(Site):
         data = pickle.dumps(post, protocol=pickle.HIGHEST_PROTOCOL)
         db.execute("INSERT INTO posts VALUES (?, ?, ?, ?)", (i, post.source, post_fingerprint(post), data))
         db.execute("INSERT OR REPLACE INTO keys VALUES ('by_source', ?, ?, NULL)", (post.source, i))
-        db.execute("INSERT INTO names VALUES (?, ?)", (Path(post.source).name, i))
+        db.execute("INSERT INTO names VALUES (?, ?)", (os.path.basename(post.source), i))
         db.executemany(
             "INSERT OR IGNORE INTO keys VALUES (?, ?, ?, ?)", [(t, k, i, v) for t, k, v in claims(post)]
         )
