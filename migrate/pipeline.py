@@ -56,7 +56,7 @@ from .model import Diagnostic, Document, Metadata
 from .output import safe_join, temp_beside, write_atomic
 from .paths import real_path
 from .reading import read
-from .report import Change, FileResult, Report, ResultLog
+from .report import Change, ChangeLog, FileResult, Report, ResultLog
 from .site import Site, post_fingerprint, section_anchors
 from .sitedb import SiteDB
 from .spool import Spool
@@ -709,7 +709,7 @@ def _convert(job: Job, executor: Executor | None, progress: Progress | None) -> 
     paths.forget()  # the source tree may have changed since the last batch of this process
     emitter = _emitter(job.target)
     executor = executor or InlineExecutor()
-    report = Report(target=job.target)
+    report = Report(target=job.target, changes=ChangeLog())
     cache_root = job.cache_root()
     cache = Cache(cache_root, VERSION) if cache_root is not None and not job.force else None
     writer_cache = str(cache_root) if cache_root is not None and job.writes else None

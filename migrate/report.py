@@ -125,6 +125,29 @@ class ResultLog(Spool[FileResult]):
         _tally(item, self.tally)
 
 
+class ChangeLog(Spool[Change]):
+    """The files a batch wrote, compared or deleted, in order, kept on disk (one per output
+    file of a batch of thousands of posts), with the number of each action kept as they come."""
+
+    def __init__(self, changes: Iterable[Change] = ()) -> None:
+        super().__init__(_encode_change, _decode_change)
+        self.counts: dict[str, int] = {}
+        for c in changes:
+            self.append(c)
+
+    def append(self, item: Change, keep: bool = False) -> None:
+        super().append(item, keep)
+        self.counts[item.action] = self.counts.get(item.action, 0) + 1
+
+
+def _encode_change(c: Change) -> bytes:
+    return "\0".join((c.action, c.path, c.source)).encode("utf-8")
+
+
+def _decode_change(data: bytes) -> Change:
+    return Change(*data.decode("utf-8").split("\0", 2))
+
+
 @dataclass
 class Report:
     target: str = ""
@@ -134,7 +157,8 @@ class Report:
     """Builds the site index on first use when the run itself did not need it (no-change runs)."""
     _site: Any = field(default=None, repr=False)
     site_outputs: FileResult | None = None
-    changes: list[Change] = field(default_factory=list)
+    changes: Sequence[Change] = field(default_factory=list)
+    """Every file written, compared or deleted: a :class:`ChangeLog` (on disk) after ``convert``."""
     notes: list[str] = field(default_factory=list)
     seconds: float = 0.0
 
@@ -173,7 +197,12 @@ class Report:
         for key in _TALLIES:
             out[key] = tally[key]
         for action in ("create", "update", "unchanged", "delete"):
-            out[action] = sum(1 for c in self.changes if c.action == action)
+            counts = getattr(self.changes, "counts", None)
+            out[action] = (
+                counts.get(action, 0)
+                if counts is not None
+                else sum(1 for c in self.changes if c.action == action)
+            )
         return out
 
     @property

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from migrate.config import Config
 from migrate.pipeline import TASKS_AHEAD, Job, _run, convert, discover
-from migrate.report import Report, ResultLog
+from migrate.report import ChangeLog, Report, ResultLog
 from migrate.spool import Spool
 
 records = st.lists(
@@ -71,8 +71,12 @@ def test_a_fresh_run_keeps_its_results_on_disk_and_counts_them_right(tmp_path):
     assert not log._kept  # every post was rendered: every result went to disk
     assert len(log) == len(discover([src]))
     # the totals kept as results came equal the totals counted again from the results read back
-    plain = Report(results=list(log), changes=report.changes)
+    plain = Report(results=list(log), changes=list(report.changes))
     assert plain.totals() == report.totals()
+    # so are the output changes, counted as they come
+    assert isinstance(report.changes, ChangeLog) and not report.changes._kept
+    assert report.totals()["create"] == sum(c.action == "create" for c in report.changes) > 0
+    assert {c.source for c in report.changes} <= {r.source for r in log}
     assert report.totals()["error"] == 1 and report.totals()["broken_links"] > 0
     assert [r.source for r in report.failed] == [r.source for r in log if r.status == "error"]
     assert copy.deepcopy(report).results == list(log)
