@@ -26,7 +26,7 @@ import re
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from concurrent.futures import Executor
+from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -424,19 +424,25 @@ def build_site(docs: list[Document | None], results: Sequence[FileResult], job: 
     return _index(outs, metas, job)
 
 
-def _index(outs: Sequence[ReadOut], metas: Sequence[Metadata | None], job: Job) -> Site:
+def _index(
+    outs: Sequence[ReadOut], metas: Sequence[Metadata | None], job: Job, executor: Executor | None = None
+) -> Site:
     """The site index from pass 1's entries and the final metadata (failed posts left out):
     in an SQLite file (:mod:`migrate.sitedb`), or in dicts when no temporary file can be made."""
-    site = _new_site(job)
+    site = _new_site(job, executor)
     for out, meta in zip(outs, metas, strict=True):
         if meta is not None:
             site.add_entry(out.source, meta, out.anchors)
     return _frozen(site)
 
 
-def _new_site(job: Job) -> Site:
+def _new_site(job: Job, executor: Executor | None = None) -> Site:
+    """An SQLite index for executors on this machine (their workers open its file); a dict
+    index, pickled to each worker, for any other (a dask cluster's workers may be elsewhere),
+    or when no temporary file can be made."""
     roots = tuple(str(Path(r).resolve()) for r in job.roots)
-    return SiteDB.create(job.config, roots) or Site(config=job.config, roots=roots)
+    local = executor is None or isinstance(executor, (InlineExecutor, ProcessPoolExecutor, ThreadPoolExecutor))
+    return (SiteDB.create(job.config, roots) if local else None) or Site(config=job.config, roots=roots)
 
 
 def _frozen(site: Site) -> Site:
@@ -760,7 +766,7 @@ def _convert(job: Job, executor: Executor | None, progress: Progress | None) -> 
     # every post read from the cache, same batch: the index equals last run's, and is only
     # built if something below (or the caller) asks for it
     lazy = cache is not None and not todo and last.get("sources") == sources and bool(last.get("fps"))
-    site: Site | None = None if lazy else _new_site(job)
+    site: Site | None = None if lazy else _new_site(job, executor)
     posts: Spool[ReadOut] = Spool(_encode_pickled, _decode_pickled)
     # each post's pass-2 input (None: it failed), pickled once here, while pass 1 runs: a
     # fresh run's is sent to its worker as these very bytes (``_emit_ins``)
@@ -841,7 +847,7 @@ def _convert(job: Job, executor: Executor | None, progress: Progress | None) -> 
     final = None  # its slugs: not needed any more
 
     def build() -> Site:
-        return _index(posts, [x.meta if x else None for x in inputs], job)
+        return _index(posts, [x.meta if x else None for x in inputs], job, executor)
 
     if site is None:
         fps, site_fp = last["fps"], last["site_fp"]

@@ -184,3 +184,22 @@ def test_without_a_writable_temporary_folder_the_batch_uses_a_dict_index_and_wri
     assert SiteDB.create(cfg) is None
     assert run(tmp_path / "dict") == with_db
     assert type(convert(Job(sources=discover([SAMPLES]), target="json", out=None, config=cfg)).site) is Site
+
+
+def test_executors_elsewhere_get_a_dict_index_and_local_ones_the_file() -> None:
+    """A dask cluster's workers may run on other machines, where the batch's temporary file
+    is not: they get the index pickled, as before; pools on this machine open the file."""
+    from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
+
+    from migrate.executors import InlineExecutor
+    from migrate.pipeline import _new_site
+
+    class Remote(Executor):
+        pass
+
+    job = Job(sources=[], target="hugo", out=None)
+    assert type(_new_site(job, Remote())) is Site
+    for local in (InlineExecutor(), ProcessPoolExecutor(1), ThreadPoolExecutor(1), None):
+        assert isinstance(_new_site(job, local), SiteDB)
+        if hasattr(local, "shutdown"):
+            local.shutdown()
