@@ -4,8 +4,10 @@ Two passes, both run on any ``concurrent.futures.Executor`` (inline, a process p
 dask cluster) in chunks, with results consumed in input order so the output does not
 depend on the executor:
 
-1. **read**: every post becomes a Document (or an error).  The site index is built from
-   what pass 1 returned (metadata and section ids only), in this process.
+1. **read**: every post becomes a Document (or an error).  As each post comes back, in
+   input order, this process decides its final metadata and adds it to the site index (an
+   SQLite file, :mod:`migrate.sitedb`) from what pass 1 returned (metadata and section ids
+   only); what pass 2 needs of it waits on disk (:mod:`migrate.spool`).
 2. **emit**: per post, links are rewritten against the index, the emitter renders it, and
    this process writes the files (atomically, inside the output directory, journaled in
    the manifest).
