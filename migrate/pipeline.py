@@ -443,7 +443,9 @@ def _new_site(job: Job, executor: Executor | None = None) -> Site:
     index, pickled to each worker, for any other (a dask cluster's workers may be elsewhere),
     or when no temporary file can be made."""
     roots = tuple(str(Path(r).resolve()) for r in job.roots)
-    local = executor is None or isinstance(executor, (InlineExecutor, ProcessPoolExecutor, ThreadPoolExecutor))
+    local = executor is None or isinstance(
+        executor, (InlineExecutor, ProcessPoolExecutor, ThreadPoolExecutor)
+    )
     return (SiteDB.create(job.config, roots) if local else None) or Site(config=job.config, roots=roots)
 
 
