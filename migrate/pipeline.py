@@ -942,7 +942,7 @@ def _convert(job: Job, executor: Executor | None, progress: Progress | None) -> 
             result.links, result.outputs, result.cached = records, outputs, True
         elif ekeys[i] is not None:
             eout = next(rendered)
-            emit_entry = _record_emit(eout, result, eout.key, fps, site_fp, used, job, manifest, report)
+            emit_entry = _record_emit(eout, result, eout.key, site_fp, used, job, manifest, report)
             if eout.doc is not None:
                 site_docs[i] = eout.doc
             done += 1
@@ -1072,7 +1072,6 @@ def _record_emit(
     eout: EmitOut,
     result: FileResult,
     ekey: str,
-    fps: Mapping[str, str],
     site_fp: str,
     used: dict[str, str],
     job: Job,

@@ -16,7 +16,6 @@ from __future__ import annotations
 import os
 import pickle
 import shutil
-import sqlite3
 import tempfile
 import weakref
 from collections.abc import Iterator, Mapping, Sequence
@@ -24,6 +23,11 @@ from typing import Any
 
 from .config import Config
 from .site import Post, Site, claims, post_fingerprint
+
+try:
+    import sqlite3
+except ImportError:  # pragma: no cover - a Python built without SQLite: dict indexes only
+    sqlite3 = None  # type: ignore[assignment]
 
 _SCHEMA = """
 CREATE TABLE posts (id INTEGER PRIMARY KEY, source TEXT NOT NULL, fp TEXT NOT NULL, data BLOB NOT NULL);
@@ -68,7 +72,10 @@ class SiteDB(Site):
     @classmethod
     def create(cls, config: Config, roots: tuple[str, ...] = ()) -> SiteDB | None:
         """A new, empty index in a private temporary folder; None when no file can be made
-        there (a read-only temporary folder: the caller keeps a dict :class:`Site`)."""
+        there (a read-only temporary folder: the caller keeps a dict :class:`Site`), or
+        this Python has no ``sqlite3``."""
+        if sqlite3 is None:
+            return None
         try:
             folder = tempfile.mkdtemp(prefix="migrate-site-")
         except OSError:
