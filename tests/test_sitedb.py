@@ -203,3 +203,35 @@ def test_executors_elsewhere_get_a_dict_index_and_local_ones_the_file() -> None:
         assert isinstance(_new_site(job, local), SiteDB)
         if hasattr(local, "shutdown"):
             local.shutdown()
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_cli_run_leaves_nothing_in_the_temporary_folder(tmp_path: Path, jobs: str) -> None:
+    """The site index's folder and the spools are the run's own: gone when it ends."""
+    import subprocess
+    import sys
+
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    r = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "migrate.cli",
+            "convert",
+            str(SAMPLES),
+            "--to",
+            "hugo",
+            "--out",
+            str(tmp_path / "out"),
+            "-j",
+            jobs,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, "TMPDIR": str(tmp)},
+    )
+    assert r.returncode in (0, 1), r.stderr  # 1: the samples hold a deliberately broken post
+    assert (tmp_path / "out" / "content").is_dir()
+    assert list(tmp.iterdir()) == []
