@@ -76,8 +76,9 @@ class SiteDB(Site):
         this Python has no ``sqlite3``."""
         if sqlite3 is None:
             return None
+        _sweep(tempfile.gettempdir())
         try:
-            folder = tempfile.mkdtemp(prefix="migrate-site-")
+            folder = tempfile.mkdtemp(prefix=f"{_PREFIX}{os.getpid()}-")
         except OSError:
             return None
         path = os.path.join(folder, "site.sqlite")
@@ -130,6 +131,31 @@ class SiteDB(Site):
         )
 
     __hash__ = None  # type: ignore[assignment]
+
+
+_PREFIX = "migrate-site-"
+
+
+def _sweep(tmp: str) -> None:
+    """Remove the folders of runs that were killed (``SIGKILL`` runs no finalizer): ours,
+    named after a process that no longer exists."""
+    try:
+        names = [n for n in os.listdir(tmp) if n.startswith(_PREFIX)]
+    except OSError:
+        return
+    for name in names:
+        pid = name[len(_PREFIX) :].split("-", 1)[0]
+        if not pid.isdigit() or int(pid) == os.getpid():
+            continue
+        path = os.path.join(tmp, name)
+        try:
+            if os.stat(path).st_uid != os.getuid():
+                continue
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            shutil.rmtree(path, ignore_errors=True)  # its process is gone
+        except OSError:
+            continue  # alive (someone else's process), or gone already
 
 
 def _attach(path: str, config: Config, roots: tuple[str, ...]) -> SiteDB:

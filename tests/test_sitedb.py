@@ -235,3 +235,28 @@ def test_a_cli_run_leaves_nothing_in_the_temporary_folder(tmp_path: Path, jobs: 
     assert r.returncode in (0, 1), r.stderr  # 1: the samples hold a deliberately broken post
     assert (tmp_path / "out" / "content").is_dir()
     assert list(tmp.iterdir()) == []
+
+
+def test_a_killed_runs_folder_is_removed_by_the_next_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import subprocess
+    import sys
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    gone = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True
+    )
+    dead = tmp_path / f"migrate-site-{gone.stdout.strip()}-abc"  # a process that has exited
+    alive = tmp_path / f"migrate-site-{os.getppid()}-abc"  # one that runs (this one's parent)
+    mine = tmp_path / f"migrate-site-{os.getpid()}-abc"  # this process's own
+    other = tmp_path / "migrate-sites-are-not-ours"
+    for d in (dead, alive, mine, other):
+        d.mkdir()
+        (d / "site.sqlite").write_bytes(b"")
+    site = SiteDB.create(Config())
+    assert site is not None and os.path.dirname(site.path).startswith(
+        str(tmp_path / f"migrate-site-{os.getpid()}-")
+    )
+    assert not dead.exists()
+    assert alive.exists() and mine.exists() and other.exists()
