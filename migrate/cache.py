@@ -131,6 +131,11 @@ def _value(entry: dict | Dumped | None) -> dict | None:
     return entry.value() if isinstance(entry, Dumped) else entry
 
 
+def _doc_loc(read: dict | Dumped) -> Any:
+    """Where a read entry's document is (its ``"doc"``), without parsing a ``Dumped`` one."""
+    return read.loc if isinstance(read, Dumped) else read.get("doc")
+
+
 class Cache:
     """The on-disk cache; ``None``-safe helpers so the pipeline can run without one."""
 
@@ -232,7 +237,7 @@ class Cache:
     @staticmethod
     def _locs(entries: Callable[[], Iterable[Entry]]) -> Iterator[list]:
         for _, read, _ in entries():
-            loc = read.loc if isinstance(read, Dumped) else read.get("doc")
+            loc = _doc_loc(read)
             if isinstance(loc, list) and len(loc) == 3:
                 yield loc
 
@@ -294,7 +299,7 @@ def _index_chunks(
     yield ',\n"read": {'
     emits = False
     for i, (source, read, emit) in enumerate(entries()):
-        loc = read.loc if isinstance(read, Dumped) else read.get("doc")
+        loc = _doc_loc(read)
         if moved and isinstance(loc, list) and len(loc) == 3 and (loc[0], loc[1]) in moved:
             read = {k: v for k, v in _value(read).items() if k != "doc"}  # type: ignore[union-attr]
             if moved[(loc[0], loc[1])]:

@@ -284,9 +284,14 @@ def _read_items(
             outs.append(ReadOut(source, key, None, (), [diag], time.perf_counter() - start, stat=stat or []))
             continue
         out = ReadOut(
-            source, key, doc.meta, section_anchors(doc), list(doc.diagnostics), time.perf_counter() - start
+            source,
+            key,
+            doc.meta,
+            section_anchors(doc),
+            list(doc.diagnostics),
+            time.perf_counter() - start,
+            stat=stat or [],
         )
-        out.stat = stat or []
         if pack is not None:
             out.loc = pack.add(doc)
         else:
@@ -710,11 +715,12 @@ def convert(job: Job, executor: Executor | None = None, progress: Progress | Non
 def _convert(job: Job, executor: Executor | None, progress: Progress | None) -> Report:
     """The batch (see :func:`convert`).
 
-    Memory grows with the batch only by what later steps need of each post (its site-index
-    entry, metadata until pass 2 finishes it, its outputs' names): documents go to the
-    cache's packs between the passes, pass 2 keeps a bounded number of tasks in flight, and
-    each post's report entry and cache entries go to disk (:mod:`migrate.spool`) as soon as
-    the post is finished (docs/performance.md)."""
+    Documents go to the cache's packs between the passes; each post's pass-1 result, final
+    metadata and pass-2 input go to spools (:mod:`migrate.spool`) as pass 1 returns it, and
+    its site-index entry to the index's SQLite file (:mod:`migrate.sitedb`); pass 2 keeps a
+    bounded number of tasks in flight; each post's report entry and cache entries go to
+    spools as soon as the post is finished.  What still grows with the batch is the list of
+    sources and each output's name and manifest entry (docs/performance.md)."""
     started = time.perf_counter()
     paths.forget()  # the source tree may have changed since the last batch of this process
     emitter = _emitter(job.target)
@@ -735,9 +741,8 @@ def _convert(job: Job, executor: Executor | None, progress: Progress | None) -> 
         prev = cache.index["read"].get(s) if cache else None
         if not prev:
             restat = True
-            todo.append(
-                (i, s, "", None)
-            )  # nothing to compare with: the worker reading it stats and hashes it
+            # nothing to compare with: the worker reading it stats and hashes it
+            todo.append((i, s, "", None))
             continue
         try:
             stat = source_stat(s)

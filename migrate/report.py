@@ -196,8 +196,8 @@ class Report:
         out = {"files": len(self.results)}
         for key in _TALLIES:
             out[key] = tally[key]
+        counts = getattr(self.changes, "counts", None)  # a ChangeLog counts as changes come
         for action in ("create", "update", "unchanged", "delete"):
-            counts = getattr(self.changes, "counts", None)
             out[action] = (
                 counts.get(action, 0)
                 if counts is not None

@@ -218,7 +218,7 @@ class _Posts(Sequence[Post]):
 
     def __iter__(self) -> Iterator[Post]:
         for (data,) in self._store.db.execute("SELECT data FROM posts ORDER BY id"):
-            yield pickle.loads(data)  # noqa: S301 - see SiteDB._load_post
+            yield pickle.loads(data)  # noqa: S301 - see _Store.post
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Sequence) and list(self) == list(other)

@@ -75,8 +75,7 @@ class Spool(Sequence[T], Generic[T]):
             raise IndexError("spool index out of range")
         if i in self._kept:
             return self._kept[i]
-        start = self._ends[i - 1] if i else 0
-        return self._decode(self._read(start, self._ends[i] - start))
+        return self._decode(self._bytes(i))
 
     def is_kept(self, i: int) -> bool:
         """Record ``i`` is kept in memory as it was appended (the same object each read)."""
@@ -84,8 +83,9 @@ class Spool(Sequence[T], Generic[T]):
 
     def raw(self, i: int) -> bytes | None:
         """Record ``i`` as it was encoded on disk; None when it is kept in memory."""
-        if i in self._kept:
-            return None
+        return None if i in self._kept else self._bytes(i)
+
+    def _bytes(self, i: int) -> bytes:
         start = self._ends[i - 1] if i else 0
         return self._read(start, self._ends[i] - start)
 
