@@ -330,6 +330,12 @@ def _dump_parts(value: Any) -> Iterator[str]:
             yield f"{', ' if i else ''}{dump(k)}: "
             yield from _dump_parts(value[k])
         yield "}"
+    elif isinstance(value, (list, tuple)) and len(value) > 64:
+        # the batch's sources: one item at a time, as dump's default separators write them
+        yield "["
+        for i, item in enumerate(value):
+            yield f"{', ' if i else ''}{dump(item)}"
+        yield "]"
     else:
         yield dump(value)
 

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, MutableMapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple, TextIO
 
+from .ledger import DictTable, Table, table
 from .output import write_chunks_atomic
 
 STATE_DIR = ".migrate"
@@ -37,13 +38,20 @@ class Owned(NamedTuple):
     """"" in manifests older than the field: the target of the run reading it."""
 
 
+def _owned_table() -> MutableMapping[str, Owned]:
+    return table(3, Owned)
+
+
 @dataclass
 class Manifest:
-    """``files``: relative output path -> :class:`Owned`.  On disk (``manifest.json``)
-    each is ``{"source": ..., "sha256": ..., "target": ...}``."""
+    """``files``: relative output path -> :class:`Owned`, in path order.  On disk
+    (``manifest.json``) each is ``{"source": ..., "sha256": ..., "target": ...}``.
+
+    A batch records every file it writes here: the table is a :class:`migrate.ledger.Table`
+    (SQLite's, not a dict), so a batch of any size holds none of its rows in memory."""
 
     out: Path
-    files: dict[str, Owned] = field(default_factory=dict)
+    files: MutableMapping[str, Owned] = field(default_factory=_owned_table)
     _journal: TextIO | None = field(default=None, repr=False)
     _dirty: bool = field(default=False, repr=False)
 
@@ -56,20 +64,26 @@ class Manifest:
         m = cls(out)
         try:
             data = json.loads((m.state / "manifest.json").read_text(encoding="utf-8"))
-            for rel, info in data.get("files", {}).items():
-                m.files[rel] = Owned(
-                    str(info.get("source", "")), str(info.get("sha256", "")), str(info.get("target", ""))
+            files = data.get("files", {})
+            m.files.update_many(  # type: ignore[attr-defined]
+                (
+                    str(rel),
+                    Owned(str(info.get("source", "")), str(info.get("sha256", "")), str(info.get("target", ""))),
                 )
+                for rel, info in files.items()
+            )
+            del data, files
         except (OSError, ValueError, AttributeError):
             pass
         try:
-            for line in (m.state / "journal").read_text(encoding="utf-8").splitlines():
-                try:
-                    rel, source, digest_, target = json.loads(line)
-                except (ValueError, TypeError):
-                    continue  # a line cut short by a kill
-                m.files[rel] = Owned(source, digest_, target)
-                m._dirty = True
+            with (m.state / "journal").open(encoding="utf-8") as fh:
+                for line in fh:
+                    try:
+                        rel, source, digest_, target = json.loads(line)
+                    except (ValueError, TypeError):
+                        continue  # a line cut short by a kill
+                    m.files[rel] = Owned(source, digest_, target)
+                    m._dirty = True
         except OSError:
             pass
         return m
@@ -103,7 +117,7 @@ class Manifest:
         (self.state / "journal").unlink(missing_ok=True)
 
 
-def _json_chunks(files: dict[str, Owned]) -> Iterator[str]:
+def _json_chunks(files: Mapping[str, Owned]) -> Iterator[str]:
     """manifest.json one file at a time, exactly as ``json.dumps({"files": {rel: info}},
     indent=1, ensure_ascii=False)`` writes it (with keys sorted): a batch of thousands of
     outputs never holds the whole text."""
@@ -111,8 +125,8 @@ def _json_chunks(files: dict[str, Owned]) -> Iterator[str]:
         yield '{\n "files": {}\n}\n'
         return
     yield '{\n "files": {'
-    for i, rel in enumerate(sorted(files)):
-        o = files[rel]
+    walk = files.items() if isinstance(files, (Table, DictTable)) else sorted(files.items())
+    for i, (rel, o) in enumerate(walk):
         yield (
             f'{"," if i else ""}\n  {_dump(rel)}: {{\n   "source": {_dump(o.source)},\n'
             f'   "sha256": {_dump(o.sha256)},\n   "target": {_dump(o.target)}\n  }}'

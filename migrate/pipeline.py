@@ -26,8 +26,9 @@ import os
 import pickle
 import re
 import time
+from array import array
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -53,6 +54,7 @@ from .emitters import registry
 from .emitters.base import EmitContext
 from .errors import MigrateError
 from .executors import InlineExecutor
+from .ledger import DictTable, Table, table
 from .manifest import SITE, STATE_DIR, Manifest, sha256
 from .model import Diagnostic, Document, Metadata
 from .output import safe_join, temp_beside, write_atomic
@@ -74,19 +76,31 @@ Progress = Callable[[str, int, int], None]
 # --------------------------------------------------------------------------- discovery
 
 
-def is_post(path: Path) -> bool:
+def is_post(path: str | Path) -> bool:
     """rST posts, plus Nikola ``.txt`` posts (those with a ``.meta`` sidecar or ``.. title:``)."""
-    if path.suffix.lower() in SOURCE_SUFFIXES:
+    return _is_post_name(os.fspath(path))
+
+
+def _is_post_name(path: str) -> bool:
+    suffix = _suffix(path)
+    if suffix in SOURCE_SUFFIXES:
         return True
-    if path.suffix.lower() == ".txt":
-        if path.with_suffix(".meta").exists():
+    if suffix == ".txt":
+        if os.path.exists(path[: -len(suffix)] + ".meta"):
             return True
         try:
-            with path.open("rb") as fh:
+            with open(path, "rb") as fh:
                 return fh.read(64).lstrip().startswith(b".. title:")
         except OSError:
             return False
     return False
+
+
+def _suffix(path: str) -> str:
+    """``Path(path).suffix.lower()``, without making a Path."""
+    name = os.path.basename(path)
+    dot = name.rfind(".")
+    return name[dot:].lower() if 0 < dot < len(name) - 1 else ""
 
 
 def discover(
@@ -120,43 +134,54 @@ def discover_sources(
         return any(real == e or real.startswith(e.rstrip(os.sep) + os.sep) for e in excluded)
 
     for src in sources:
-        p = Path(src)
-        if not p.is_dir():
-            found.setdefault(str(p), None)
+        top = str(Path(src))
+        if not os.path.isdir(top):
+            found.setdefault(top, None)
             continue
-        root = os.path.realpath(p)
-        candidates: list[tuple[tuple[str, ...], str]] = []
-        # os.walk with strings, pruning hidden and excluded folders before descending (an
-        # output folder inside the source tree is never listed); symlinked folders are not
-        # entered, as Path.rglob does not enter them
-        for dirpath, dirnames, filenames in os.walk(p):
-            rel_dir = () if dirpath == str(p) else tuple(Path(os.path.relpath(dirpath, p)).parts)
-            dirnames[:] = [
-                d
-                for d in dirnames
-                if not d.startswith(".")
-                and not (excluded and inside_excluded(os.path.realpath(os.path.join(dirpath, d))))
-            ]
-            for name in filenames:
-                if not name.startswith("."):
-                    candidates.append(((*rel_dir, name), os.path.join(dirpath, name)))
-        for _, full in sorted(candidates):  # by path components, as sorted(Path) orders them
+        root = os.path.realpath(top)
+        for full, real in _sorted_files(top, root, inside_excluded if excluded else None):
             link = os.path.islink(full)
             if link or excluded:
-                real = os.path.realpath(full) if link else os.path.join(root, os.path.relpath(full, p))
+                real = os.path.realpath(full) if link else real
                 if excluded and inside_excluded(real):
                     continue
                 if link and not follow_symlinks and not (real == root or real.startswith(root + os.sep)):
                     continue
             if not os.path.isfile(full):
                 continue
-            f = Path(full)
+            # strings, not a Path per file: CPython 3.11 interns every part of a Path, and the
+            # table of interned strings never shrinks again
             if suffixes is not None:
-                if f.suffix.lower() in suffixes:
-                    found.setdefault(str(f), None)
-            elif is_post(f):
-                found.setdefault(str(f), None)
+                if _suffix(full) in suffixes:
+                    found.setdefault(full, None)
+            elif _is_post_name(full):
+                found.setdefault(full, None)
     return list(found)
+
+
+
+def _sorted_files(
+    folder: str, real: str, excluded: Callable[[str], bool] | None
+) -> Iterator[tuple[str, str]]:
+    """Every file under ``folder`` (and its path below ``real``, the folder's real path), in
+    the order ``sorted()`` gives their ``Path``s (by components), one folder listed at a time.
+
+    Hidden and excluded folders are not entered (an output folder inside the source tree is
+    never listed), nor symlinked ones, as ``os.walk`` and ``Path.rglob`` do not enter them."""
+    try:
+        names = sorted(os.listdir(folder))
+    except OSError:
+        return
+    for name in names:
+        if name.startswith("."):
+            continue
+        full = os.path.join(folder, name)
+        if os.path.isdir(full):
+            if os.path.islink(full) or (excluded is not None and excluded(os.path.realpath(full))):
+                continue
+            yield from _sorted_files(full, os.path.join(real, name), excluded)
+        else:
+            yield full, os.path.join(real, name)
 
 
 # --------------------------------------------------------------------------- the job
@@ -242,6 +267,14 @@ def _unreadable(source: str, e: OSError, seconds: float = 0.0) -> ReadOut:
     )
 
 
+def _utf8(s: str) -> bool:
+    try:
+        s.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _source_key(source: str, cfg_fp: str, fmt: str) -> str:
     """What pass 1's result for a post depends on: its bytes, path, the config and migrate."""
     return digest(VERSION, cfg_fp, fmt, real_path(source), source_fingerprint(source))
@@ -300,7 +333,7 @@ def _read_items(
     return outs
 
 
-def _chunks(items: list, size: int) -> list[list]:
+def _chunks(items: Sequence, size: int) -> list[Sequence]:
     return [items[i : i + size] for i in range(0, len(items), size)]
 
 
@@ -373,7 +406,9 @@ class _FinalMetas:
         self.config = config
         self.canonical = canonical
         self.sources = sources
-        self.seen: dict[str, int] = {}  # slug -> the post that has it (an index: no string kept)
+        # slug -> the post that has it: a table (migrate.ledger), not a dict, as it holds
+        # every post's slug while pass 1 runs
+        self.seen: MutableMapping[str, int] = table(1, int)
 
     def __call__(self, i: int, out: ReadOut) -> tuple[Metadata | None, list[Diagnostic]]:
         """Post ``i``'s final metadata (None: it failed) and the warnings deciding it gave."""
@@ -735,14 +770,24 @@ def _convert(job: Job, executor: Executor | None, progress: Progress | None) -> 
     # pass 1 ---------------------------------------------------------------
     sources = [str(p) for p in job.sources]
     early: dict[int, ReadOut] = {}  # posts decided here: restored from the cache, or unreadable
-    todo: list[tuple[int, str, str, list[int] | None]] = []
+    # the posts to read, as positions (a fresh run's: nothing more to say about them) and,
+    # for those the cache has seen before, their key and stat: 8 bytes a post, not a tuple
+    todo = array("l")
+    seen: dict[int, tuple[str, list[int]]] = {}
     restat = False  # a source touched but not changed: its index entry needs the new stat
     for i, s in enumerate(sources):
+        if not s.isascii() and not _utf8(s):
+            # a name the file system gave as bytes (a surrogate escape): the report, the
+            # manifest and the cache are UTF-8, so the post is refused by a printable name
+            s = sources[i] = s.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+            message = "the file name is not valid UTF-8; rename the file to convert it"
+            early[i] = ReadOut(s, "", None, (), [Diagnostic("error", "bad-name", message, s, 0)])
+            continue
         prev = cache.index["read"].get(s) if cache else None
         if not prev:
             restat = True
             # nothing to compare with: the worker reading it stats and hashes it
-            todo.append((i, s, "", None))
+            todo.append(i)
             continue
         try:
             stat = source_stat(s)
@@ -760,7 +805,8 @@ def _convert(job: Job, executor: Executor | None, progress: Progress | None) -> 
         except (ValueError, KeyError, TypeError, IndexError):  # a damaged entry: read the post again
             restored = None
         if restored is None:
-            todo.append((i, s, key, stat))
+            todo.append(i)
+            seen[i] = (key, stat)
         else:
             restored.stat = stat
             early[i] = restored
@@ -784,7 +830,7 @@ def _convert(job: Job, executor: Executor | None, progress: Progress | None) -> 
     if cache_root is not None and job.writes and todo:
         entries = Spool(_encode_read_row, _decode_read_row)
     slug_diags: dict[int, list[Diagnostic]] = {}
-    candidates: list[int] = []  # posts with metadata: the ones pass 2 may render
+    candidates = array("l")  # posts with metadata: the ones pass 2 may render
     # merging tag spellings across posts needs every post first: then decided after pass 1
     final = None if _FinalMetas.needs_every_post(job.config) else _FinalMetas(job.config, {}, sources)
 
@@ -827,7 +873,7 @@ def _convert(job: Job, executor: Executor | None, progress: Progress | None) -> 
         _run(
             executor,
             _read_task,
-            ([(s, k, st) for _, s, k, st in c] for c in chunks),
+            ([(sources[i], *seen.get(i, ("", None))) for i in c] for c in chunks),
             job.config,
             job.source_format,
             read_cache,
@@ -835,7 +881,7 @@ def _convert(job: Job, executor: Executor | None, progress: Progress | None) -> 
         ),
         strict=True,
     ):
-        for (i, _, _, _), out in zip(batch, outs, strict=True):
+        for i, out in zip(batch, outs, strict=True):
             settle(i)
             finish(out)
         done += len(batch)
@@ -845,7 +891,7 @@ def _convert(job: Job, executor: Executor | None, progress: Progress | None) -> 
     outs = out = None  # the last chunk: spooled
     read_any = bool(todo)
     chunks.clear()
-    todo.clear()
+    del todo, seen
 
     # site index -------------------------------------------------------------
     if final is None:
@@ -876,8 +922,10 @@ def _convert(job: Job, executor: Executor | None, progress: Progress | None) -> 
     # the emit key of every post to render ("": none to compare with, the worker computes it)
     ekeys: list[str | None] = [None] * len(posts)
     kept: dict[int, tuple[dict, tuple]] = {}  # posts whose outputs are still valid: their entry
-    pending: list[int] = []
-    used: dict[str, str] = {}  # every output of the batch -> the post that writes it
+    pending = array("l")
+    # every output of the batch -> the post that writes it: rows of an SQLite table, not a
+    # dict (one per output file; see migrate.ledger)
+    used = table(1, str, folder=True)
     compare = cache is not None and bool(cache.index["emit"])
     if compare and not isinstance(fps, dict):
         fps = dict(fps.items())  # a re-run checks every post's links: one query, not one per link
@@ -893,12 +941,11 @@ def _convert(job: Job, executor: Executor | None, progress: Progress | None) -> 
             parts = _emit_entry_parts(sources[i], prev)
             if parts is not None:
                 kept[i] = (prev, parts)
-                for rel in parts[2]:
-                    used[rel] = sources[i]
+                used.update_many((rel, sources[i]) for rel in parts[2])
                 continue
         ekeys[i] = ekey
         pending.append(i)
-    candidates.clear()
+    del candidates[:]
     if site is None and (pending or keep_docs):
         site = report.site  # built now: something needs rendering after all
     quiet = not read_any and not pending and not restat and last.get("sources") == sources
@@ -980,7 +1027,7 @@ def _convert(job: Job, executor: Executor | None, progress: Progress | None) -> 
     if job.writes and not quiet:  # a run that rendered nothing wrote no temporary file
         _remove_stale_temporaries(job.out, used)  # type: ignore[arg-type]
     if manifest is not None:
-        _prune(manifest, used, set(sources), {sources[i] for i in failed}, report, job, keep_docs)
+        _prune(manifest, used, sources, {sources[i] for i in failed}, report, job, keep_docs)
         if job.writes:
             manifest.save()
     if cache_root is not None and job.writes:
@@ -1078,7 +1125,7 @@ def _record_emit(
     result: FileResult,
     ekey: str,
     site_fp: str,
-    used: dict[str, str],
+    used: MutableMapping[str, str],
     job: Job,
     manifest: Manifest | None,
     report: Report,
@@ -1208,7 +1255,7 @@ def _emit_entry_parts(
 def _write_outputs(
     result: FileResult,
     files: Sequence[tuple[str, str | bytes]],
-    used: dict[str, str],
+    used: MutableMapping[str, str],
     job: Job,
     manifest: Manifest | None,
     report: Report,
@@ -1224,13 +1271,12 @@ def _write_outputs(
     try:
         planned = []
         for rel, data in files:
-            if rel in used and used[rel] != result.source:
+            owner = used.get(rel)
+            if owner is not None and owner != result.source:
                 binary = data.binary if isinstance(data, Staged) else isinstance(data, bytes)
                 if binary and rel.startswith(("assets/", "static/")):
                     continue  # the same shared asset, copied by another post already
-                raise MigrateError(
-                    f"output {rel} would overwrite the output of {used[rel]}", code="output-clash"
-                )
+                raise MigrateError(f"output {rel} would overwrite the output of {owner}", code="output-clash")
             path = safe_join(job.out, rel) if job.out is not None else None
             planned.append((rel, data, path))
         for rel, data, path in planned:
@@ -1298,8 +1344,8 @@ def _action(path: Path, data: str | bytes) -> str:
 
 def _prune(
     manifest: Manifest,
-    produced: dict[str, str] | set[str],
-    this_run: set[str],
+    produced: Mapping[str, str] | set[str],
+    sources: Sequence[str],
     failed: set[str],
     report: Report,
     job: Job,
@@ -1307,12 +1353,16 @@ def _prune(
 ) -> None:
     """Delete outputs migrate wrote earlier that no post produces any more (and only those).
 
-    ``produced``: every output of this run; ``failed``: the posts of this run that failed
-    (their earlier outputs are kept)."""
-    for rel, info in sorted(manifest.files.items()):
+    ``produced``: every output of this run; ``sources``: the posts of this run; ``failed``:
+    those that failed (their earlier outputs are kept)."""
+    this_run: set[str] | None = None  # made only if an output was not produced (rare)
+    walk = manifest.files.items()
+    for rel, info in walk if isinstance(manifest.files, (Table, DictTable)) else sorted(walk):
         if rel in produced or (info.target or job.target) != job.target:
             continue
         source = info.source
+        if this_run is None:
+            this_run = set(sources)
         if source == SITE:
             stale = site_target and report.site_outputs is not None and report.site_outputs.status != "error"
         elif source in this_run:
@@ -1337,22 +1387,23 @@ def _prune(
             _remove_empty_parents(path.parent, job.out)  # type: ignore[arg-type]
 
 
-def _remove_stale_temporaries(out: Path, produced: Iterable[str]) -> None:
-    """Temporary files a killed run left beside outputs of this run (``.NAME.XXXX.tmp``)."""
-    by_dir: dict[Path, set[str]] = {}
-    for rel in produced:
-        p = out / rel
-        by_dir.setdefault(p.parent, set()).add(p.name)
-    for folder, names in by_dir.items():
+def _remove_stale_temporaries(out: Path, produced: Table | DictTable) -> None:
+    """Temporary files a killed run left beside outputs of this run (``.NAME.XXXX.tmp``),
+    one output folder at a time."""
+    for rel_folder, names in produced.by_folder():
+        folder = os.path.join(out, rel_folder) if rel_folder else os.fspath(out)
         try:
-            entries = os.listdir(folder)
+            entries = [e for e in os.listdir(folder) if e.startswith(".") and e.endswith(".tmp")]
         except OSError:
             continue
-        for entry in entries:
-            if entry.startswith(".") and entry.endswith(".tmp"):
-                base = entry[1:].rsplit(".", 2)[0]
-                if base in names:
-                    (folder / entry).unlink(missing_ok=True)
+        if entries:
+            wanted = set(names)
+            for entry in entries:
+                if entry[1:].rsplit(".", 2)[0] in wanted:
+                    try:
+                        os.unlink(os.path.join(folder, entry))
+                    except FileNotFoundError:
+                        pass
 
 
 def _remove_empty_parents(folder: Path, root: Path) -> None:

@@ -13,8 +13,10 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from conftest import CORPUS, SAMPLES
 
+from migrate.cli import main
 from migrate.config import Config
 from migrate.executors import make_executor
 from migrate.pipeline import Job, convert, discover
@@ -564,3 +566,32 @@ def test_verify_reports_a_loss_per_post(tmp_path, monkeypatch):
     losses = [(Path(d.path).name, d.code) for r in report.results for d in r.diagnostics if d.code == "loss"]
     assert losses == [("zfs-snapshots.rst", "loss")]
     assert report.exit_code(("loss",)) == 1 and report.exit_code(("error",)) == 0
+
+
+def test_a_file_name_that_is_not_utf8_fails_that_post_and_the_batch_goes_on(tmp_path):
+    """A name the file system gives as bytes used to stop the whole batch with a traceback
+    (the cache key, the report and the manifest are UTF-8): now that post fails, by a
+    printable name, and the others are converted; the JSON report is written."""
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "good.rst").write_text("Good\n====\n\nHello.\n", encoding="utf-8")
+    try:
+        with open(os.path.join(os.fsencode(src), b"caf\xe9.rst"), "wb") as fh:
+            fh.write(b"Bad\n===\n\nHello.\n")
+    except OSError:
+        pytest.skip("this file system refuses names that are not UTF-8")
+    out = tmp_path / "out"
+    report_file = tmp_path / "report.json"
+    r = CliRunner().invoke(
+        main, ["convert", str(src), "--to", "hugo", "--out", str(out), "--report", str(report_file), "-j", "1"]
+    )
+    assert r.exit_code == 1, r.output
+    assert r.exception is None or isinstance(r.exception, SystemExit)
+    data = json.loads(report_file.read_text(encoding="utf-8"))
+    by_name = {Path(p["source"]).name: p for p in data["files"]}
+    assert by_name["caf\\xe9.rst"]["status"] == "error"
+    assert by_name["caf\\xe9.rst"]["diagnostics"][0]["code"] == "bad-name"
+    assert by_name["good.rst"]["status"] in ("ok", "warning")
+    assert (out / "content" / "posts" / "good.md").is_file()
+    manifest = json.loads((out / ".migrate" / "manifest.json").read_text(encoding="utf-8"))
+    assert list(manifest["files"]) == ["content/posts/good.md"]

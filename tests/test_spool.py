@@ -280,3 +280,69 @@ def test_discover_sources_lists_what_discover_lists_as_strings():
     ):
         assert discover_sources(roots) == [str(p) for p in discover(roots)]
         assert all(isinstance(s, str) for s in discover_sources(roots))
+
+
+def test_discover_lists_a_tree_in_the_order_sorted_paths_take(tmp_path):
+    """One folder listed at a time gives exactly ``sorted(Path.rglob)``'s posts: names that
+    sort between a folder and its files, hidden and excluded folders, a symlinked folder."""
+    from migrate.pipeline import discover_sources, is_post
+
+    src = tmp_path / "blog"
+    files = [
+        "a.rst",
+        "a/z.rst",
+        "a-b.rst",
+        "a.b/c.rst",
+        "a/b/c/d.rst",
+        "a/b.rst",
+        "B.rst",
+        "b/A.RST",
+        "note.txt",
+        "note.meta",
+        "titled.txt",
+        "plain.txt",
+        ".hidden/x.rst",
+        "x/.y/z.rst",
+        ".dot.rst",
+        "out/o.rst",
+        "2015/01/06/post.rst",
+        "2015/1/x.rst",
+    ]
+    for rel in files:
+        (src / rel).parent.mkdir(parents=True, exist_ok=True)
+        (src / rel).write_text(".. title: T\n" if rel == "titled.txt" else "x\n", encoding="utf-8")
+    (src / "linked").symlink_to(src / "a", target_is_directory=True)
+    out = src / "out"
+
+    def reference(root: Path) -> list[str]:
+        found = []
+        for p in root.rglob("*"):
+            rel = p.relative_to(root)
+            if any(part.startswith(".") for part in rel.parts) or p.is_relative_to(out):
+                continue
+            if p.is_file() and is_post(p):
+                found.append(p)
+        return [str(p) for p in sorted(found)]
+
+    got = discover_sources([src], exclude=[out])
+    assert got == reference(src)
+    assert str(src / "a" / "z.rst") in got and str(src / "titled.txt") in got
+    assert str(src / "plain.txt") not in got and not any("linked" in s for s in got)
+    assert discover_sources([src / "a"]) == reference(src / "a")
+
+
+@given(
+    st.dictionaries(
+        st.text(max_size=5),
+        st.lists(st.text(max_size=8) | st.integers(), max_size=200)
+        | st.dictionaries(st.text(max_size=5), st.text(max_size=5), max_size=5)
+        | st.text(max_size=5),
+        max_size=4,
+    )
+)
+def test_the_cache_index_record_streams_as_one_dump_writes_it(site):
+    """The batch record (its sources, a list as long as the batch) is written in parts; the
+    parts make exactly the text ``dump`` would."""
+    from migrate.cache import _dump_parts, dump
+
+    assert "".join(_dump_parts(site)) == dump(site)

@@ -1,0 +1,198 @@
+"""Tables that grow with a batch, one row per output file, kept in SQLite rather than dicts.
+
+A batch must know, for every file it writes, which post writes it (two posts must not
+write the same file) and whether migrate owns it (the manifest, :mod:`migrate.manifest`).
+As dicts of strings and tuples these cost about 0.4 KB per file for the whole run; as rows
+of SQLite's private temporary database (opened with an empty file name) they cost the
+page cache (``CACHE_KB``) and a file on disk.  SQLite deletes that file as soon as it has
+opened it, so no run, not even a killed one, leaves anything behind, and no other process
+can open it.
+
+Each table iterates in key order.  A Python without ``sqlite3`` gets the same tables as
+sorted views of plain dicts (:class:`DictTable`): the same answers, the old memory.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, MutableMapping
+from typing import Any, Generic, TypeVar
+
+try:
+    import sqlite3
+except ImportError:  # pragma: no cover - a Python built without SQLite
+    sqlite3 = None  # type: ignore[assignment]
+
+V = TypeVar("V")
+
+CACHE_KB = 256
+"""SQLite's page cache per table, in KB: the rest of the table waits in its file."""
+
+PAGE = 512
+"""Rows fetched per query when walking a table that may change meanwhile."""
+
+
+def _connect() -> Any:
+    db = sqlite3.connect("", check_same_thread=False)  # "": private, deleted once opened
+    db.execute(f"PRAGMA cache_size = -{CACHE_KB}")
+    db.execute("PRAGMA journal_mode = OFF")  # scratch rows: nothing to recover
+    db.execute("PRAGMA synchronous = OFF")
+    return db
+
+
+class Table(MutableMapping[str, V], Generic[V]):
+    """``str`` -> a value of ``width`` strings (``make`` builds it from them), in SQLite.
+
+    ``folder``: also keep each key's folder (the part before its last ``/``), for
+    :meth:`by_folder`."""
+
+    def __init__(self, width: int, make: Callable[..., V], folder: bool = False) -> None:
+        self._make = make
+        self._width = width
+        self._folder = folder
+        cols = ", ".join(f"v{i} TEXT" for i in range(width))
+        extra = ", folder TEXT, name TEXT" if folder else ""
+        self._db = _connect()
+        self._db.execute(f"CREATE TABLE t (k TEXT PRIMARY KEY, {cols}{extra}) WITHOUT ROWID")
+        if folder:
+            self._db.execute("CREATE INDEX t_folder ON t (folder, name)")
+        marks = ", ".join("?" for _ in range(width + 1 + 2 * folder))
+        self._put = f"INSERT OR REPLACE INTO t VALUES ({marks})"
+        self._add = f"INSERT OR IGNORE INTO t VALUES ({marks})"
+        self._cols = ", ".join(f"v{i}" for i in range(width))
+
+    def _row(self, key: str, value: Any) -> tuple:
+        values = (value,) if self._width == 1 else tuple(value)
+        if self._folder:
+            folder, _, name = key.rpartition("/")
+            return (key, *values, folder, name)
+        return (key, *values)
+
+    def _value(self, row: tuple) -> V:
+        return self._make(*row)
+
+    def get(self, key: str, default: Any = None) -> Any:
+        row = self._db.execute(f"SELECT {self._cols} FROM t WHERE k = ?", (key,)).fetchone()  # noqa: S608
+        return default if row is None else self._value(row)
+
+    def __getitem__(self, key: str) -> V:
+        row = self._db.execute(f"SELECT {self._cols} FROM t WHERE k = ?", (key,)).fetchone()  # noqa: S608
+        if row is None:
+            raise KeyError(key)
+        return self._value(row)
+
+    def __contains__(self, key: object) -> bool:
+        return self._db.execute("SELECT 1 FROM t WHERE k = ?", (key,)).fetchone() is not None
+
+    def __setitem__(self, key: str, value: V) -> None:
+        self._db.execute(self._put, self._row(key, value))
+
+    def setdefault(self, key: str, default: Any = None) -> Any:
+        """Add ``key`` unless it is there (one statement); return its value."""
+        if self._db.execute(self._add, self._row(key, default)).rowcount:
+            return default
+        return self[key]
+
+    def update_many(self, items: Iterable[tuple[str, V]]) -> None:
+        """Set many keys in one statement (loading a manifest, recording kept outputs)."""
+        self._db.executemany(self._put, (self._row(k, v) for k, v in items))
+
+    def __delitem__(self, key: str) -> None:
+        if not self._db.execute("DELETE FROM t WHERE k = ?", (key,)).rowcount:
+            raise KeyError(key)
+
+    def pop(self, key: str, *default: Any) -> Any:
+        value = self.get(key, _MISSING)
+        if value is _MISSING:
+            if default:
+                return default[0]
+            raise KeyError(key)
+        self._db.execute("DELETE FROM t WHERE k = ?", (key,))
+        return value
+
+    def __len__(self) -> int:
+        return self._db.execute("SELECT count(*) FROM t").fetchone()[0]
+
+    def __iter__(self) -> Iterator[str]:
+        for key, _ in self.items():
+            yield key
+
+    def items(self) -> Iterator[tuple[str, V]]:  # type: ignore[override]
+        """Every (key, value) in key order, a page at a time: the table may change meanwhile
+        (a deleted row is not returned again, a row added behind the walk is not seen)."""
+        last = None
+        while True:
+            if last is None:
+                rows = self._db.execute(f"SELECT k, {self._cols} FROM t ORDER BY k LIMIT {PAGE}").fetchall()  # noqa: S608
+            else:
+                rows = self._db.execute(
+                    f"SELECT k, {self._cols} FROM t WHERE k > ? ORDER BY k LIMIT {PAGE}",  # noqa: S608
+                    (last,),
+                ).fetchall()
+            for row in rows:
+                yield row[0], self._value(row[1:])
+            if len(rows) < PAGE:
+                return
+            last = rows[-1][0]
+
+    def values(self) -> Iterator[V]:  # type: ignore[override]
+        for _, value in self.items():
+            yield value
+
+    def by_folder(self) -> Iterator[tuple[str, list[str]]]:
+        """(folder, the names in it), folder by folder in order (only with ``folder=True``)."""
+        group: list[str] = []
+        current = None
+        for folder, name in self._db.execute("SELECT folder, name FROM t ORDER BY folder, name"):
+            if folder != current:
+                if group:
+                    yield current, group  # type: ignore[misc]
+                current, group = folder, []
+            group.append(name)
+        if group:
+            yield current, group  # type: ignore[misc]
+
+    def close(self) -> None:
+        self._db.close()
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+class DictTable(dict, Generic[V]):
+    """:class:`Table` as a dict (no ``sqlite3``): sorted walks, the same methods."""
+
+    def items(self) -> Iterator[tuple[str, V]]:  # type: ignore[override]
+        return iter(sorted(dict.items(self)))
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(sorted(dict.__iter__(self)))
+
+    def values(self) -> Iterator[V]:  # type: ignore[override]
+        return (v for _, v in self.items())
+
+    def update_many(self, items: Iterable[tuple[str, V]]) -> None:
+        self.update(items)
+
+    def by_folder(self) -> Iterator[tuple[str, list[str]]]:
+        groups: dict[str, list[str]] = {}
+        for key in dict.__iter__(self):
+            folder, _, name = key.rpartition("/")
+            groups.setdefault(folder, []).append(name)
+        for folder in sorted(groups):
+            yield folder, sorted(groups[folder])
+
+    def close(self) -> None:
+        pass
+
+
+def table(width: int = 1, make: Callable[..., Any] = str, folder: bool = False) -> Table | DictTable:
+    """A new empty :class:`Table` (a :class:`DictTable` when this Python has no ``sqlite3``,
+    or SQLite cannot make its temporary file)."""
+    if sqlite3 is not None:
+        try:
+            return Table(width, make, folder)
+        except sqlite3.Error:
+            pass
+    return DictTable()
+
+
+_MISSING = object()
