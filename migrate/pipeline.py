@@ -417,7 +417,8 @@ class _FinalMetas:
         notes = []
         meta = meta_rules.apply_rules(out.meta, self.config, self.canonical)
         slug = meta.slug
-        if slug in self.seen:
+        owner = self.seen.setdefault(slug, i)  # one statement: the slug is claimed unless taken
+        if owner != i:
             n = 2
             while f"{slug}-{n}" in self.seen:
                 n += 1
@@ -426,13 +427,12 @@ class _FinalMetas:
                 Diagnostic(
                     "warning",
                     "duplicate-slug",
-                    f"slug '{slug}' is also used by {self.sources[self.seen[slug]]}; using '{new}'",
+                    f"slug '{slug}' is also used by {self.sources[owner]}; using '{new}'",
                     out.source,
                 )
             )
             meta = dataclasses.replace(meta, slug=new)
-            slug = new
-        self.seen[slug] = i
+            self.seen[new] = i
         return meta, notes
 
     @classmethod
@@ -495,11 +495,12 @@ def _frozen(site: Site) -> Site:
 
 
 def _fingerprints(site: Site) -> tuple[Mapping[str, str], str]:
-    """Each post's fingerprint by source, and the batch's (all of them, in sorted order)."""
+    """Each post's fingerprint by source, and the batch's (all of them, by source: the order
+    of the index's key, so SQLite walks it without sorting)."""
     if isinstance(site, SiteDB):
-        return site.fingerprints, digest_all(site.fingerprints.sorted_values())
+        return site.fingerprints, digest_all(fp for _, fp in site.fingerprints.items())
     fps = {p.source: post_fingerprint(p) for p in site.posts}
-    return fps, digest(*sorted(fps.values()))
+    return fps, digest(*(fps[s] for s in sorted(fps)))
 
 
 # --------------------------------------------------------------------------- pass 2
@@ -926,6 +927,7 @@ def _convert(job: Job, executor: Executor | None, progress: Progress | None) -> 
     # every output of the batch -> the post that writes it: rows of an SQLite table, not a
     # dict (one per output file; see migrate.ledger)
     used = table(1, str, folder=True)
+    claimed: list[tuple[str, str]] = []  # kept outputs waiting to go into ``used``
     compare = cache is not None and bool(cache.index["emit"])
     if compare and not isinstance(fps, dict):
         fps = dict(fps.items())  # a re-run checks every post's links: one query, not one per link
@@ -941,11 +943,15 @@ def _convert(job: Job, executor: Executor | None, progress: Progress | None) -> 
             parts = _emit_entry_parts(sources[i], prev)
             if parts is not None:
                 kept[i] = (prev, parts)
-                used.update_many((rel, sources[i]) for rel in parts[2])
+                claimed.extend((rel, sources[i]) for rel in parts[2])
+                if len(claimed) >= 512:  # recorded in one statement per 512 outputs
+                    used.update_many(claimed)
+                    claimed.clear()
                 continue
         ekeys[i] = ekey
         pending.append(i)
-    del candidates[:]
+    used.update_many(claimed)
+    del candidates[:], claimed
     if site is None and (pending or keep_docs):
         site = report.site  # built now: something needs rendering after all
     quiet = not read_any and not pending and not restat and last.get("sources") == sources
@@ -1357,8 +1363,20 @@ def _prune(
     those that failed (their earlier outputs are kept)."""
     this_run: set[str] | None = None  # made only if an output was not produced (rare)
     walk = manifest.files.items()
-    for rel, info in walk if isinstance(manifest.files, (Table, DictTable)) else sorted(walk):
-        if rel in produced or (info.target or job.target) != job.target:
+    if not isinstance(manifest.files, (Table, DictTable)):
+        walk = sorted(walk)
+    # both tables walk in key order: one pass over each, not a query per file
+    ahead = iter(produced) if isinstance(produced, (Table, DictTable)) else None
+    nxt = next(ahead, None) if ahead is not None else None
+    for rel, info in walk:
+        if ahead is not None:
+            while nxt is not None and nxt < rel:
+                nxt = next(ahead, None)
+            if nxt == rel:
+                continue
+        elif rel in produced:
+            continue
+        if (info.target or job.target) != job.target:
             continue
         source = info.source
         if this_run is None:

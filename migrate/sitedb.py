@@ -313,7 +313,3 @@ class _Fingerprints(Mapping[str, str]):
     def items(self) -> Iterator[tuple[str, str]]:  # type: ignore[override]
         """Every (source, fingerprint), by source, in one query."""
         yield from self._store.db.execute(f"SELECT k.key, p.fp {self._JOIN} ORDER BY k.key")  # noqa: S608
-
-    def sorted_values(self) -> Iterator[str]:
-        for (fp,) in self._store.db.execute(f"SELECT p.fp {self._JOIN} ORDER BY p.fp"):  # noqa: S608
-            yield fp
