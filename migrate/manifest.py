@@ -68,7 +68,9 @@ class Manifest:
             m.files.update_many(  # type: ignore[attr-defined]
                 (
                     str(rel),
-                    Owned(str(info.get("source", "")), str(info.get("sha256", "")), str(info.get("target", ""))),
+                    Owned(
+                        str(info.get("source", "")), str(info.get("sha256", "")), str(info.get("target", ""))
+                    ),
                 )
                 for rel, info in files.items()
             )

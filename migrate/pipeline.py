@@ -159,7 +159,6 @@ def discover_sources(
     return list(found)
 
 
-
 def _sorted_files(
     folder: str, real: str, excluded: Callable[[str], bool] | None
 ) -> Iterator[tuple[str, str]]:

@@ -583,7 +583,8 @@ def test_a_file_name_that_is_not_utf8_fails_that_post_and_the_batch_goes_on(tmp_
     out = tmp_path / "out"
     report_file = tmp_path / "report.json"
     r = CliRunner().invoke(
-        main, ["convert", str(src), "--to", "hugo", "--out", str(out), "--report", str(report_file), "-j", "1"]
+        main,
+        ["convert", str(src), "--to", "hugo", "--out", str(out), "--report", str(report_file), "-j", "1"],
     )
     assert r.exit_code == 1, r.output
     assert r.exception is None or isinstance(r.exception, SystemExit)

@@ -80,7 +80,9 @@ def test_a_walk_survives_deletions_behind_it_across_pages():
 
 
 @settings(max_examples=30)
-@given(st.dictionaries(keys, st.tuples(keys, st.text(max_size=3), st.sampled_from(["hugo", ""])), max_size=20))
+@given(
+    st.dictionaries(keys, st.tuples(keys, st.text(max_size=3), st.sampled_from(["hugo", ""])), max_size=20)
+)
 def test_the_manifest_text_from_a_table_is_the_text_from_a_dict(files):
     owned = {rel: Owned(*v) for rel, v in files.items()}
     sql = Table(3, Owned)
