@@ -8,12 +8,15 @@ page cache (``CACHE_KB``) and a file on disk.  SQLite deletes that file as soon 
 opened it, so no run, not even a killed one, leaves anything behind, and no other process
 can open it.
 
-Each table iterates in key order.  A Python without ``sqlite3`` gets the same tables as
-sorted views of plain dicts (:class:`DictTable`): the same answers, the old memory.
+Each table iterates in key order.  A Python without ``sqlite3``, or a machine where no
+temporary file can be made, gets the same tables as sorted views of plain dicts
+(:class:`DictTable`): the same answers and output (a test compares two batches), the old
+memory.
 """
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Callable, Iterable, Iterator, MutableMapping
 from typing import Any, Generic, TypeVar
 
@@ -187,13 +190,22 @@ class DictTable(dict, Generic[V]):
 
 def table(width: int = 1, make: Callable[..., Any] = str, folder: bool = False) -> Table | DictTable:
     """A new empty :class:`Table` (a :class:`DictTable` when this Python has no ``sqlite3``,
-    or SQLite cannot make its temporary file)."""
-    if sqlite3 is not None:
+    or no temporary file can be made: SQLite would find out only when its cache fills, in
+    the middle of the batch)."""
+    if sqlite3 is not None and _can_spill():
         try:
             return Table(width, make, folder)
         except sqlite3.Error:
             pass
     return DictTable()
+
+
+def _can_spill() -> bool:
+    try:
+        tempfile.TemporaryFile().close()  # where SQLite's own temporary files go, too
+    except OSError:
+        return False
+    return True
 
 
 _MISSING = object()

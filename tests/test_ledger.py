@@ -134,3 +134,47 @@ def test_a_table_spills_to_a_file_nobody_can_see_and_nothing_is_left(tmp_path):
     assert open_files and all(f.endswith("(deleted)") for f in open_files)  # on disk, unlinked
     assert listing == []
     assert os.listdir(tmp) == []
+
+
+def test_without_sqlite_tables_a_batch_writes_and_prunes_the_same(tmp_path, monkeypatch):
+    """The dict tables (no ``sqlite3``, or no temporary file can be made) give the same
+    outputs, the same ``manifest.json``, and prune the same files when a post goes away."""
+    import shutil
+    from pathlib import Path
+
+    from conftest import SAMPLES
+
+    import migrate.ledger as ledger
+    from migrate.config import Config
+    from migrate.pipeline import Job, convert, discover
+
+    def tree(out: Path) -> dict[str, bytes]:
+        return {
+            str(p.relative_to(out)): p.read_bytes()
+            for p in sorted(out.rglob("*"))
+            if p.is_file() and "cache" not in p.relative_to(out).parts
+        }
+
+    def batch(name: str) -> list[dict[str, bytes]]:
+        src = tmp_path / name / "src"
+        shutil.copytree(SAMPLES, src)
+        out = tmp_path / name / "out"
+        cfg = Config.from_file(src / "migrate.toml")
+        trees = []
+        for _ in range(2):
+            convert(Job(sources=discover([src]), target="hugo", out=out, config=cfg, roots=[src]))
+            trees.append({k: v.replace(str(tmp_path / name).encode(), b"ROOT") for k, v in tree(out).items()})
+            victim = sorted(src.glob("*.rst"))[0]
+            victim.unlink()  # the second run prunes its outputs
+        return trees
+
+    with_sqlite = batch("sqlite")
+    assert isinstance(table(), Table)
+    monkeypatch.setattr(ledger, "_can_spill", lambda: False)
+    assert isinstance(table(), DictTable)
+    without = batch("dicts")
+    assert without == with_sqlite
+    first, second = with_sqlite
+    assert ".migrate/manifest.json" in first and len(second) < len(first)  # something was pruned
+    manifest = json.loads(second[".migrate/manifest.json"])
+    assert sorted(manifest["files"]) == sorted(k for k in second if not k.startswith(".migrate"))
