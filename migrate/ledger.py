@@ -46,7 +46,7 @@ class Table(MutableMapping[str, V], Generic[V]):
     """``str`` -> a value of ``width`` strings (``make`` builds it from them), in SQLite.
 
     ``folder``: also keep each key's folder (the part before its last ``/``), for
-    :meth:`by_folder`."""
+    :meth:`folders`."""
 
     def __init__(self, width: int, make: Callable[..., V], folder: bool = False) -> None:
         self._make = make
@@ -142,18 +142,16 @@ class Table(MutableMapping[str, V], Generic[V]):
         for _, value in self.items():
             yield value
 
-    def by_folder(self) -> Iterator[tuple[str, list[str]]]:
-        """(folder, the names in it), folder by folder in order (only with ``folder=True``)."""
-        group: list[str] = []
-        current = None
-        for folder, name in self._db.execute("SELECT folder, name FROM t ORDER BY folder, name"):
-            if folder != current:
-                if group:
-                    yield current, group  # type: ignore[misc]
-                current, group = folder, []
-            group.append(name)
-        if group:
-            yield current, group  # type: ignore[misc]
+    def has_prefix(self, prefix: str) -> bool:
+        """Whether some key starts with ``prefix`` (one lookup in the key's order)."""
+        row = self._db.execute("SELECT k FROM t WHERE k >= ? ORDER BY k LIMIT 1", (prefix,)).fetchone()
+        return row is not None and row[0].startswith(prefix)
+
+    def folders(self) -> Iterator[str]:
+        """Every key's folder (the part before its last ``/``), each once, in order (only
+        with ``folder=True``; one query: the caller must not change the table meanwhile)."""
+        for (folder,) in self._db.execute("SELECT DISTINCT folder FROM t ORDER BY folder"):
+            yield folder
 
     def close(self) -> None:
         self._db.close()
@@ -176,13 +174,11 @@ class DictTable(dict, Generic[V]):
     def update_many(self, items: Iterable[tuple[str, V]]) -> None:
         self.update(items)
 
-    def by_folder(self) -> Iterator[tuple[str, list[str]]]:
-        groups: dict[str, list[str]] = {}
-        for key in dict.__iter__(self):
-            folder, _, name = key.rpartition("/")
-            groups.setdefault(folder, []).append(name)
-        for folder in sorted(groups):
-            yield folder, sorted(groups[folder])
+    def has_prefix(self, prefix: str) -> bool:
+        return any(key.startswith(prefix) for key in dict.__iter__(self))
+
+    def folders(self) -> Iterator[str]:
+        return iter(sorted({key.rpartition("/")[0] for key in dict.__iter__(self)}))
 
     def close(self) -> None:
         pass

@@ -86,12 +86,16 @@ def write_chunks_atomic(path: Path, chunks: Iterable[str], durable: bool = False
     _replace(path, temp_beside(path, (c.encode("utf-8") for c in chunks), durable))
 
 
+TEMP_NAME = 40
+"""Characters of an output's name that its temporary file's name keeps."""
+
+
 def temp_beside(path: Path, chunks: Iterable[bytes], durable: bool = False) -> str:
     """Write ``chunks`` to a new temporary file in ``path``'s folder (``.NAME.XXXX.tmp``, the
     pattern the pipeline's clean-up knows) and return its name; nothing is left on failure."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name[:40]}.", suffix=".tmp", dir=path.parent)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name[:TEMP_NAME]}.", suffix=".tmp", dir=path.parent)
     except OSError as e:
         raise MigrateError(f"cannot write {path}: {e.strerror or e}", code="write") from e
     try:

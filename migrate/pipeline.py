@@ -24,6 +24,7 @@ import dataclasses
 import json
 import os
 import pickle
+import posixpath
 import re
 import time
 from array import array
@@ -57,7 +58,7 @@ from .executors import InlineExecutor
 from .ledger import DictTable, Table, table
 from .manifest import SITE, STATE_DIR, Manifest, sha256
 from .model import Diagnostic, Document, Metadata
-from .output import safe_join, temp_beside, write_atomic
+from .output import TEMP_NAME, safe_join, temp_beside, write_atomic
 from .paths import real_path
 from .reading import read
 from .report import Change, ChangeLog, FileResult, Report, ResultLog
@@ -1405,22 +1406,32 @@ def _prune(
 
 
 def _remove_stale_temporaries(out: Path, produced: Table | DictTable) -> None:
-    """Temporary files a killed run left beside outputs of this run (``.NAME.XXXX.tmp``),
-    one output folder at a time."""
-    for rel_folder, names in produced.by_folder():
+    """Temporary files a killed run left beside outputs of this run (``.NAME.XXXX.tmp``).
+
+    Each output folder is scanned once, one entry at a time, and only a temporary file's
+    name is looked up: a folder of thousands of outputs is never listed in memory.  A
+    temporary file is named after the first ``TEMP_NAME`` characters of its output's name
+    (``temp_beside``), so a name that long matches every output it begins."""
+    for rel_folder in produced.folders():
         folder = os.path.join(out, rel_folder) if rel_folder else os.fspath(out)
         try:
-            entries = [e for e in os.listdir(folder) if e.startswith(".") and e.endswith(".tmp")]
+            scan = os.scandir(folder)
         except OSError:
             continue
-        if entries:
-            wanted = set(names)
-            for entry in entries:
-                if entry[1:].rsplit(".", 2)[0] in wanted:
-                    try:
-                        os.unlink(os.path.join(folder, entry))
-                    except FileNotFoundError:
-                        pass
+        with scan:
+            stale = []
+            for e in scan:
+                if not (e.name.startswith(".") and e.name.endswith(".tmp")):
+                    continue
+                base = e.name[1:].rsplit(".", 2)[0]
+                rel = posixpath.join(rel_folder, base)
+                if rel in produced or (len(base) == TEMP_NAME and produced.has_prefix(rel)):
+                    stale.append(e.path)
+        for path in stale:
+            try:
+                os.unlink(path)
+            except FileNotFoundError:
+                pass
 
 
 def _remove_empty_parents(folder: Path, root: Path) -> None:

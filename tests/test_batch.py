@@ -596,3 +596,31 @@ def test_a_file_name_that_is_not_utf8_fails_that_post_and_the_batch_goes_on(tmp_
     assert (out / "content" / "posts" / "good.md").is_file()
     manifest = json.loads((out / ".migrate" / "manifest.json").read_text(encoding="utf-8"))
     assert list(manifest["files"]) == ["content/posts/good.md"]
+
+
+def test_temporary_files_a_killed_run_left_beside_outputs_are_removed_and_others_kept(tmp_path):
+    """A killed run leaves ``.NAME.XXXX.tmp`` beside outputs; the next run that writes removes
+    them, also for an output whose name is longer than the part a temporary name keeps, and
+    keeps every other file, hidden ones included."""
+    from migrate.output import TEMP_NAME, temp_beside
+
+    src = clean_samples(tmp_path)
+    out = tmp_path / "out"
+    convert(job(src, out))
+    posts = out / "content" / "posts"
+    long = src / f"{'a-rather-long-post-name-' * 3}x.rst"
+    long.write_text("A long one\n==========\n\n:date: 2020-01-02\n\nBody.\n", encoding="utf-8")
+    convert(job(src, out))
+    long_out = next(p for p in posts.iterdir() if p.name.startswith("a-rather"))
+    assert len(long_out.name) > TEMP_NAME
+    short_out = posts / "zfs-snapshots.md"
+    left = [temp_beside(p, [b"half a file"]) for p in (long_out, short_out)]
+    mine = [posts / ".notes.tmp", posts / ".zfs-snapshots.txt.abcdefgh.tmp", posts / ".keep"]
+    for p in mine:
+        p.write_text("the user's\n")
+    (src / "zfs-snapshots.rst").write_text(
+        (src / "zfs-snapshots.rst").read_text(encoding="utf-8") + "\nOne more line.\n", encoding="utf-8"
+    )
+    convert(job(src, out))  # writes something: the sweep runs
+    assert not any(os.path.exists(t) for t in left)
+    assert all(p.read_text() == "the user's\n" for p in mine)

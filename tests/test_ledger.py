@@ -55,13 +55,12 @@ def test_a_table_answers_as_a_dict_and_walks_in_python_sort_order(steps):
     for key in ref:
         assert key in sql and sql[key] == ref[key] and sql.get(key) == ref[key]
     assert "zz-not-there" not in sql and sql.get("zz-not-there", 7) == 7
-    folders: dict[str, list[str]] = {}
-    for key in ref:
-        folder, _, name = key.rpartition("/")
-        folders.setdefault(folder, []).append(name)
-    expected_groups = [(f, sorted(n)) for f, n in sorted(folders.items())]
-    assert list(sql.by_folder()) == expected_groups
-    assert list(DictTable(ref).by_folder()) == expected_groups
+    expected_folders = sorted({key.rpartition("/")[0] for key in ref})
+    assert list(sql.folders()) == expected_folders
+    assert list(DictTable(ref).folders()) == expected_folders
+    for prefix in {"", "zz", "a/", "é", *(k[:2] for k in ref)}:
+        expected_prefix = any(k.startswith(prefix) for k in ref)
+        assert sql.has_prefix(prefix) == expected_prefix == DictTable(ref).has_prefix(prefix)
 
 
 def test_a_walk_survives_deletions_behind_it_across_pages():
