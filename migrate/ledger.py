@@ -53,12 +53,12 @@ class Table(MutableMapping[str, V], Generic[V]):
         self._width = width
         self._folder = folder
         cols = ", ".join(f"v{i} TEXT" for i in range(width))
-        extra = ", folder TEXT, name TEXT" if folder else ""
+        extra = ", folder TEXT" if folder else ""
         self._db = _connect()
         self._db.execute(f"CREATE TABLE t (k TEXT PRIMARY KEY, {cols}{extra}) WITHOUT ROWID")
         if folder:
-            self._db.execute("CREATE INDEX t_folder ON t (folder, name)")
-        marks = ", ".join("?" for _ in range(width + 1 + 2 * folder))
+            self._db.execute("CREATE INDEX t_folder ON t (folder)")
+        marks = ", ".join("?" for _ in range(width + 1 + folder))
         self._put = f"INSERT OR REPLACE INTO t VALUES ({marks})"
         self._add = f"INSERT OR IGNORE INTO t VALUES ({marks})"
         self._cols = ", ".join(f"v{i}" for i in range(width))
@@ -66,8 +66,7 @@ class Table(MutableMapping[str, V], Generic[V]):
     def _row(self, key: str, value: Any) -> tuple:
         values = (value,) if self._width == 1 else tuple(value)
         if self._folder:
-            folder, _, name = key.rpartition("/")
-            return (key, *values, folder, name)
+            return (key, *values, key.rpartition("/")[0])
         return (key, *values)
 
     def _value(self, row: tuple) -> V:
