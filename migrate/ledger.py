@@ -17,7 +17,7 @@ memory.
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Callable, Iterable, Iterator, MutableMapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping
 from typing import Any, Generic, TypeVar
 
 try:
@@ -77,10 +77,10 @@ class Table(MutableMapping[str, V], Generic[V]):
         return default if row is None else self._value(row)
 
     def __getitem__(self, key: str) -> V:
-        row = self._db.execute(f"SELECT {self._cols} FROM t WHERE k = ?", (key,)).fetchone()  # noqa: S608
-        if row is None:
+        value = self.get(key, _MISSING)
+        if value is _MISSING:
             raise KeyError(key)
-        return self._value(row)
+        return value
 
     def __contains__(self, key: object) -> bool:
         return self._db.execute("SELECT 1 FROM t WHERE k = ?", (key,)).fetchone() is not None
@@ -181,6 +181,11 @@ class DictTable(dict, Generic[V]):
 
     def close(self) -> None:
         pass
+
+
+def in_key_order(mapping: Mapping[str, V]) -> Iterable[tuple[str, V]]:
+    """``mapping``'s items by key: a table walks itself in that order, a dict is sorted."""
+    return mapping.items() if isinstance(mapping, (Table, DictTable)) else sorted(mapping.items())
 
 
 def table(width: int = 1, make: Callable[..., Any] = str, folder: bool = False) -> Table | DictTable:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple, TextIO
 
-from .ledger import DictTable, Table, table
+from .ledger import in_key_order, table
 from .output import write_chunks_atomic
 
 STATE_DIR = ".migrate"
@@ -127,8 +127,7 @@ def _json_chunks(files: Mapping[str, Owned]) -> Iterator[str]:
         yield '{\n "files": {}\n}\n'
         return
     yield '{\n "files": {'
-    walk = files.items() if isinstance(files, (Table, DictTable)) else sorted(files.items())
-    for i, (rel, o) in enumerate(walk):
+    for i, (rel, o) in enumerate(in_key_order(files)):
         yield (
             f'{"," if i else ""}\n  {_dump(rel)}: {{\n   "source": {_dump(o.source)},\n'
             f'   "sha256": {_dump(o.sha256)},\n   "target": {_dump(o.target)}\n  }}'

@@ -55,7 +55,7 @@ from .emitters import registry
 from .emitters.base import EmitContext
 from .errors import MigrateError
 from .executors import InlineExecutor
-from .ledger import DictTable, Table, table
+from .ledger import DictTable, Table, in_key_order, table
 from .manifest import SITE, STATE_DIR, Manifest, sha256
 from .model import Diagnostic, Document, Metadata
 from .output import TEMP_NAME, safe_join, temp_beside, write_atomic
@@ -755,8 +755,9 @@ def _convert(job: Job, executor: Executor | None, progress: Progress | None) -> 
     metadata and pass-2 input go to spools (:mod:`migrate.spool`) as pass 1 returns it, and
     its site-index entry to the index's SQLite file (:mod:`migrate.sitedb`); pass 2 keeps a
     bounded number of tasks in flight; each post's report entry and cache entries go to
-    spools as soon as the post is finished.  What still grows with the batch is the list of
-    sources and each output's name and manifest entry (docs/performance.md)."""
+    spools as soon as the post is finished; each output's name and manifest entry, and pass
+    1's slugs, are rows of SQLite tables (:mod:`migrate.ledger`).  What still grows with the
+    batch is the list of sources and the spools' offsets (docs/performance.md)."""
     started = time.perf_counter()
     paths.forget()  # the source tree may have changed since the last batch of this process
     emitter = _emitter(job.target)
@@ -1362,13 +1363,10 @@ def _prune(
     ``produced``: every output of this run; ``sources``: the posts of this run; ``failed``:
     those that failed (their earlier outputs are kept)."""
     this_run: set[str] | None = None  # made only if an output was not produced (rare)
-    walk = manifest.files.items()
-    if not isinstance(manifest.files, (Table, DictTable)):
-        walk = sorted(walk)
     # both tables walk in key order: one pass over each, not a query per file
     ahead = iter(produced) if isinstance(produced, (Table, DictTable)) else None
     nxt = next(ahead, None) if ahead is not None else None
-    for rel, info in walk:
+    for rel, info in in_key_order(manifest.files):
         if ahead is not None:
             while nxt is not None and nxt < rel:
                 nxt = next(ahead, None)
