@@ -32,7 +32,7 @@ from .config import Config
 from .model import Document
 from .output import write_chunks_atomic
 
-CACHE_FORMAT = 4
+CACHE_FORMAT = 5
 
 
 def digest(*parts: str | bytes) -> str:

@@ -27,13 +27,12 @@ import pickle
 import posixpath
 import re
 import time
-from array import array
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from . import __version__ as VERSION
 from . import codec, gcpolicy, paths
@@ -64,10 +63,12 @@ from .reading import read
 from .report import Change, ChangeLog, FileResult, Report, ResultLog
 from .site import Site, post_fingerprint, section_anchors
 from .sitedb import SiteDB
-from .spool import Spool
+from .spool import Ints, Spool, Strings
 from .transforms import links
 from .transforms import metadata as meta_rules
 from .transforms.links import LinkRecord
+
+T = TypeVar("T")
 
 SOURCE_SUFFIXES = (".rst", ".rest")
 Progress = Callable[[str, int, int], None]
@@ -124,20 +125,28 @@ def discover_sources(
     exclude: Sequence[Path] = (),
     follow_symlinks: bool = False,
     suffixes: Sequence[str] | None = None,
-) -> list[str]:
-    """:func:`discover`, as strings: what the CLI gives a :class:`Job`.  A ``Path`` costs
-    several hundred bytes more than its string (CPython 3.11 keeps its parts, interned),
-    and a batch keeps its list of sources for the whole run."""
-    found: dict[str, None] = {}
+) -> Strings:
+    """:func:`discover`, as strings kept on disk (:class:`~migrate.spool.Strings`, a read-only
+    sequence): what the CLI gives a :class:`Job`.  A batch keeps its list of sources for the
+    whole run; a list of ``Path`` costs about a kilobyte a post (CPython 3.11 keeps each
+    one's parts, interned), a list of strings a hundred bytes, this nothing."""
+    found = Strings()
+    given = list(sources)
+    # one folder's walk gives each path once; several sources may give one twice
+    seen: MutableMapping[str, int] | None = table(1, int) if len(given) > 1 else None
     excluded = [os.path.realpath(e) for e in exclude]
+
+    def add(path: str) -> None:
+        if seen is None or seen.setdefault(path, len(found)) == len(found):  # not given before
+            found.append(path)
 
     def inside_excluded(real: str) -> bool:
         return any(real == e or real.startswith(e.rstrip(os.sep) + os.sep) for e in excluded)
 
-    for src in sources:
+    for src in given:
         top = str(Path(src))
         if not os.path.isdir(top):
-            found.setdefault(top, None)
+            add(top)
             continue
         root = os.path.realpath(top)
         for full, real in _sorted_files(top, root, inside_excluded if excluded else None):
@@ -154,10 +163,10 @@ def discover_sources(
             # table of interned strings never shrinks again
             if suffixes is not None:
                 if _suffix(full) in suffixes:
-                    found.setdefault(full, None)
+                    add(full)
             elif _is_post_name(full):
-                found.setdefault(full, None)
-    return list(found)
+                add(full)
+    return found
 
 
 def _sorted_files(
@@ -333,15 +342,23 @@ def _read_items(
     return outs
 
 
-def _chunks(items: Sequence, size: int) -> list[Sequence]:
-    return [items[i : i + size] for i in range(0, len(items), size)]
+def _chunks(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    """``items`` by lists of ``size``, made as they are asked for (``_run`` keeps a window)."""
+    chunk: list[T] = []
+    for x in items:
+        chunk.append(x)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
 
 
 def _chunk_size(job: Job, n: int, executor: Executor) -> int:
     if job.chunk_size:
         return job.chunk_size
     if isinstance(executor, InlineExecutor):
-        return 256  # bounded: each chunk's outputs are written and dropped before the next is made
+        return 64  # bounded: each chunk's outputs are written and dropped before the next is made
     return max(1, min(32, -(-n // (_workers(executor) * 4))))
 
 
@@ -369,16 +386,20 @@ def _run(executor: Executor, fn: Callable, chunks: Iterable[list], *args: Any) -
     at once."""
     if isinstance(executor, InlineExecutor):
         for c in chunks:
-            yield fn(c, *args)
+            yield fn(c, *args)  # collected as it runs (gcpolicy.per_item)
         return
     window: deque = deque()
     ahead = TASKS_AHEAD * _workers(executor)
+    sizes: deque[int] = deque()
     for c in chunks:
         window.append(executor.submit(fn, c, *args))
+        sizes.append(len(c))
         if len(window) >= ahead:
             yield window.popleft().result()
+            gcpolicy.between_chunks(sizes.popleft())
     while window:
         yield window.popleft().result()
+        gcpolicy.between_chunks(sizes.popleft())
 
 
 def read_all(paths: Sequence[Path], config: Config) -> tuple[list[Document | None], list[FileResult]]:
@@ -770,18 +791,22 @@ def _convert(job: Job, executor: Executor | None, progress: Progress | None) -> 
     cfg_fp = digest(config_fingerprint(job.config), code_fingerprint())
 
     # pass 1 ---------------------------------------------------------------
-    sources = [str(p) for p in job.sources]
+    sources = Strings()  # the batch's own copy, on disk: read back by position
     early: dict[int, ReadOut] = {}  # posts decided here: restored from the cache, or unreadable
-    # the posts to read, as positions (a fresh run's: nothing more to say about them) and,
-    # for those the cache has seen before, their key and stat: 8 bytes a post, not a tuple
-    todo = array("l")
+    # the posts to read, as positions on disk (a fresh run's: nothing more to say about
+    # them) and, for those the cache has seen before, their key and stat
+    todo = Ints()
     seen: dict[int, tuple[str, list[int]]] = {}
     restat = False  # a source touched but not changed: its index entry needs the new stat
-    for i, s in enumerate(sources):
-        if not s.isascii() and not _utf8(s):
+    for i, s in enumerate(job.sources):
+        s = os.fspath(s)
+        bad = not s.isascii() and not _utf8(s)
+        if bad:
             # a name the file system gave as bytes (a surrogate escape): the report, the
             # manifest and the cache are UTF-8, so the post is refused by a printable name
-            s = sources[i] = s.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+            s = s.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+        sources.append(s)
+        if bad:
             message = "the file name is not valid UTF-8; rename the file to convert it"
             early[i] = ReadOut(s, "", None, (), [Diagnostic("error", "bad-name", message, s, 0)])
             continue
@@ -813,6 +838,7 @@ def _convert(job: Job, executor: Executor | None, progress: Progress | None) -> 
             restored.stat = stat
             early[i] = restored
     done = len(sources) - len(todo)
+    batch_fp = digest_all(sources)  # the cache compares it with the last batch's
     if progress:
         progress("read", done, len(sources))
     # pass 1's results go to disk in input order as they come (memory does not grow with the
@@ -822,7 +848,7 @@ def _convert(job: Job, executor: Executor | None, progress: Progress | None) -> 
     last = cache.index.get("site", {}) if cache else {}
     # every post read from the cache, same batch: the index equals last run's, and is only
     # built if something below (or the caller) asks for it
-    lazy = cache is not None and not todo and last.get("sources") == sources and bool(last.get("fps"))
+    lazy = cache is not None and not todo and last.get("batch") == batch_fp and bool(last.get("fps"))
     site: Site | None = None if lazy else _new_site(job, executor)
     posts: Spool[ReadOut] = Spool(_encode_pickled, _decode_pickled)
     # each post's pass-2 input (None: it failed), pickled once here, while pass 1 runs: a
@@ -832,7 +858,7 @@ def _convert(job: Job, executor: Executor | None, progress: Progress | None) -> 
     if cache_root is not None and job.writes and todo:
         entries = Spool(_encode_read_row, _decode_read_row)
     slug_diags: dict[int, list[Diagnostic]] = {}
-    candidates = array("l")  # posts with metadata: the ones pass 2 may render
+    candidates = Ints()  # posts with metadata: the ones pass 2 may render
     # merging tag spellings across posts needs every post first: then decided after pass 1
     final = None if _FinalMetas.needs_every_post(job.config) else _FinalMetas(job.config, {}, sources)
 
@@ -867,22 +893,17 @@ def _convert(job: Job, executor: Executor | None, progress: Progress | None) -> 
             finish(early.pop(len(posts)))
 
     chunk = _chunk_size(job, len(todo), executor)
-    chunks = _chunks(todo, chunk)
+    sent: deque[list[int]] = deque()  # the tasks in flight, as positions, in order
+
+    def read_tasks() -> Iterator[list[ReadItem]]:
+        for c in _chunks(todo, chunk):
+            sent.append(c)
+            yield [(sources[i], *seen.get(i, ("", None))) for i in c]
+
     # documents read in this run go to the cache only when this run writes; otherwise memory
     read_cache = writer_cache
-    for batch, outs in zip(
-        chunks,
-        _run(
-            executor,
-            _read_task,
-            ([(sources[i], *seen.get(i, ("", None))) for i in c] for c in chunks),
-            job.config,
-            job.source_format,
-            read_cache,
-            cfg_fp,
-        ),
-        strict=True,
-    ):
+    for outs in _run(executor, _read_task, read_tasks(), job.config, job.source_format, read_cache, cfg_fp):
+        batch = sent.popleft()
         for i, out in zip(batch, outs, strict=True):
             settle(i)
             finish(out)
@@ -892,8 +913,8 @@ def _convert(job: Job, executor: Executor | None, progress: Progress | None) -> 
     settle(len(sources))
     outs = out = None  # the last chunk: spooled
     read_any = bool(todo)
-    chunks.clear()
-    del todo, seen
+    todo.close()
+    seen.clear()
 
     # site index -------------------------------------------------------------
     if final is None:
@@ -921,10 +942,9 @@ def _convert(job: Job, executor: Executor | None, progress: Progress | None) -> 
         opts_fp += tree_fingerprint(job.options["templates"])
     keep_docs = hasattr(emitter, "site_files")
     key_base = digest(VERSION, job.target, job.link_style, opts_fp, cfg_fp, str(job.verify))
-    # the emit key of every post to render ("": none to compare with, the worker computes it)
-    ekeys: list[str | None] = [None] * len(posts)
     kept: dict[int, tuple[dict, tuple]] = {}  # posts whose outputs are still valid: their entry
-    pending = array("l")
+    pending = Ints()  # the posts to render, in order, and each one's emit key ("": none to
+    ekeys = Strings()  # compare with, the worker computes it): on disk, as the batch grows
     # every output of the batch -> the post that writes it: rows of an SQLite table, not a
     # dict (one per output file; see migrate.ledger)
     used = table(1, str, folder=True)
@@ -935,8 +955,8 @@ def _convert(job: Job, executor: Executor | None, progress: Progress | None) -> 
     for i in candidates:
         prev = cache.emit_entry(sources[i]) if compare else None  # type: ignore[union-attr]
         if prev is None:
-            ekeys[i] = ""
             pending.append(i)
+            ekeys.append("")
             continue
         item = inputs[i]
         ekey = _emit_key(key_base, item.key, item.meta)  # type: ignore[union-attr]
@@ -949,13 +969,14 @@ def _convert(job: Job, executor: Executor | None, progress: Progress | None) -> 
                     used.update_many(claimed)
                     claimed.clear()
                 continue
-        ekeys[i] = ekey
         pending.append(i)
+        ekeys.append(ekey)
     used.update_many(claimed)
-    del candidates[:], claimed
+    candidates.close()
+    del claimed
     if site is None and (pending or keep_docs):
         site = report.site  # built now: something needs rendering after all
-    quiet = not read_any and not pending and not restat and last.get("sources") == sources
+    quiet = not read_any and not pending and not restat and last.get("batch") == batch_fp
     # the cache index is written again: each post's entry goes to disk as soon as it is known
     record = cache_root is not None and job.writes and not quiet
     if record and entries is None:
@@ -972,9 +993,9 @@ def _convert(job: Job, executor: Executor | None, progress: Progress | None) -> 
         _run(
             executor,
             _emit_task,
-            (_emit_ins(inputs, ekeys, c) for c in _chunks(pending, chunk)),
+            (_emit_ins(inputs, c) for c in _chunks(zip(pending, ekeys, strict=True), chunk)),
             site if isinstance(executor, InlineExecutor) or not pending else _blob(site),
-            job,
+            dataclasses.replace(job, sources=()),  # pickled with each task: the workers need no sources
             read_cache or (str(cache_root) if cache_root else None),
             keep_docs,
             job.writes and not isinstance(executor, InlineExecutor),
@@ -987,9 +1008,11 @@ def _convert(job: Job, executor: Executor | None, progress: Progress | None) -> 
     )
     failed: set[int] = set()
     site_docs: dict[int, Document] = {}
-    for i, out in enumerate(posts):
+    upcoming = iter(pending)  # the next post rendered, in order
+    next_rendered = next(upcoming, -1)
+    for i, (source, out) in enumerate(zip(sources, posts, strict=True)):
         # the batch's own string: the report, the manifest and the output table keep it
-        result = FileResult(source=sources[i])
+        result = FileResult(source=source)
         result.add(out.diagnostics)
         result.timings["read"] = round(out.seconds, 6)
         result.cached = out.cached
@@ -999,7 +1022,8 @@ def _convert(job: Job, executor: Executor | None, progress: Progress | None) -> 
             emit_entry, (diags, records, outputs) = kept.pop(i)
             result.add(diags)
             result.links, result.outputs, result.cached = records, outputs, True
-        elif ekeys[i] is not None:
+        elif i == next_rendered:
+            next_rendered = next(upcoming, -1)
             eout = next(rendered)
             emit_entry = _record_emit(eout, result, eout.key, site_fp, used, job, manifest, report)
             if eout.doc is not None:
@@ -1048,7 +1072,7 @@ def _convert(job: Job, executor: Executor | None, progress: Progress | None) -> 
                     yield read[0], read[1], emit
 
         (cache if cache is not None else Cache(cache_root, VERSION)).save(
-            cache_entries, {"sources": sources, "fps": fps, "site_fp": site_fp}, unchanged=quiet
+            cache_entries, {"batch": batch_fp, "fps": fps, "site_fp": site_fp}, unchanged=quiet
         )
     report.seconds = time.perf_counter() - started
     return report
@@ -1100,15 +1124,12 @@ def _spool_read_row(out: ReadOut, entries: Spool, cfg_fp: str) -> None:
     entries.append((out.source, _read_entry(out, out.stat, cfg_fp)) if indexed else None, keep=out.cached)
 
 
-def _emit_ins(
-    inputs: Spool[EmitIn | None], ekeys: list[str | None], indices: list[int]
-) -> list[EmitIn | bytes]:
+def _emit_ins(inputs: Spool[EmitIn | None], posts: list[tuple[int, str]]) -> list[EmitIn | bytes]:
     """One pass-2 task, made only when it is about to be submitted (``_run`` keeps a window).
     A post with no emit key yet goes as the bytes spooled for it: the worker unpickles them,
     the main process neither decodes nor pickles it again."""
     items: list[EmitIn | bytes] = []
-    for i in indices:
-        ekey = ekeys[i] or ""
+    for i, ekey in posts:
         raw = inputs.raw(i) if not ekey else None
         if raw is not None:
             items.append(raw)

@@ -3,8 +3,13 @@
 A batch keeps one record per post (its report entry, its cache entry) until the end of the
 run.  Kept as objects they make memory grow with the batch (a few KB per post: every link
 record, every diagnostic); appended to an anonymous temporary file as they are finished,
-they cost eight bytes each (their offset), whatever the number of posts.  The file has no
-name (``tempfile.TemporaryFile``): it disappears when closed, collected or killed.
+they cost nothing in memory, whatever the number of posts: even their offsets go to disk,
+by blocks (:class:`Ints`).  The files have no name (``tempfile.TemporaryFile``): they
+disappear when closed, collected or killed.
+
+:class:`Ints` also holds the batch's lists of positions (the posts to read, to render), and
+:class:`Strings` its list of sources: eight bytes, or a hundred, a post would still make
+memory grow with the batch.
 
 A record may also be kept as it is (``append(item, keep=True)``): a re-run's records that
 come from the cache index, which is in memory anyway, are not worth encoding.
@@ -15,10 +20,91 @@ from __future__ import annotations
 import os
 import tempfile
 from array import array
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, Generic, TypeVar, overload
 
 T = TypeVar("T")
+
+BLOCK = 512
+"""Ints per block on disk (4 KB): the last block written and the last one read stay in memory."""
+
+
+def _temporary() -> Any:
+    """An anonymous temporary file, or False when none can be made (e.g. a read-only
+    temporary folder): the caller then keeps its records in memory, as a list would."""
+    try:
+        return tempfile.TemporaryFile()  # noqa: SIM115 - closed by close() or collection
+    except OSError:
+        return False
+
+
+class Ints(Sequence[int]):
+    """An append-only sequence of integers kept on disk a block at a time.
+
+    Reading goes through a one-block window, so a walk in order (the common case: positions
+    in batch order, a spool's offsets) reads each block once; a random read costs a
+    ``pread`` of 4 KB at most."""
+
+    def __init__(self, items: Iterable[int] = ()) -> None:
+        self._fh: Any = None  # None: not made yet; False: cannot be (everything stays in _tail)
+        self._tail = array("q")  # the ints after the last full block on disk
+        self._on_disk = 0
+        self._window = array("q")  # the block last read from disk
+        self._block = -1
+        for x in items:
+            self.append(x)
+
+    def append(self, x: int) -> None:
+        tail = self._tail
+        tail.append(x)
+        if len(tail) >= BLOCK and self._spill():
+            os.pwrite(self._fh.fileno(), tail.tobytes(), self._on_disk * 8)
+            self._on_disk += len(tail)
+            self._tail = array("q")
+
+    def _spill(self) -> bool:
+        if self._fh is None:
+            self._fh = _temporary()
+        return bool(self._fh)
+
+    def __len__(self) -> int:
+        return self._on_disk + len(self._tail)
+
+    @overload
+    def __getitem__(self, i: int) -> int: ...
+    @overload
+    def __getitem__(self, i: slice) -> list[int]: ...
+    def __getitem__(self, i: int | slice) -> int | list[int]:
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        n = len(self)
+        if i < 0:
+            i += n
+        if not 0 <= i < n:
+            raise IndexError("index out of range")
+        if i >= self._on_disk:
+            return self._tail[i - self._on_disk]
+        block, at = divmod(i, BLOCK)
+        if block != self._block:
+            window = array("q")
+            window.frombytes(os.pread(self._fh.fileno(), BLOCK * 8, block * BLOCK * 8))
+            self._window, self._block = window, block
+        return self._window[at]
+
+    def __iter__(self) -> Iterator[int]:
+        i = 0
+        while i < len(self):  # what is appended during the walk is walked too, as with a list
+            yield self[i]
+            i += 1
+
+    def close(self) -> None:
+        if self._fh:
+            self._fh.close()
+        self._fh = None
+        self._tail, self._window, self._on_disk, self._block = array("q"), array("q"), 0, -1
+
+    def __reduce__(self) -> tuple:
+        return (list, (list(self),))  # pickled (or copied) as the plain list it stands for
 
 
 class Spool(Sequence[T], Generic[T]):
@@ -32,7 +118,7 @@ class Spool(Sequence[T], Generic[T]):
         self._encode = encode
         self._decode = decode
         self._fh: Any = None
-        self._ends = array("Q")  # where each record ends in the file
+        self._ends = Ints()  # where each record ends in the file
         self._kept: dict[int, T] = {}  # records kept in memory, by position
         self._size = 0
         self._dirty = False
@@ -55,10 +141,7 @@ class Spool(Sequence[T], Generic[T]):
         """The temporary file, made on first use; False (records kept in memory, as a list
         would) when none can be made, e.g. a read-only temporary folder."""
         if self._fh is None:
-            try:
-                self._fh = tempfile.TemporaryFile()  # noqa: SIM115 - closed by close() or collection
-            except OSError:
-                self._fh = False
+            self._fh = _temporary()
         return bool(self._fh)
 
     @overload
@@ -106,9 +189,28 @@ class Spool(Sequence[T], Generic[T]):
         if self._fh:
             self._fh.close()
         self._fh = None
-        self._ends = array("Q")
+        self._ends.close()
+        self._ends = Ints()
         self._kept = {}
         self._size = 0
 
     def __reduce__(self) -> tuple:
         return (list, (list(self),))  # pickled (or copied) as the plain list it stands for
+
+
+class Strings(Spool[str]):
+    """A batch's list of sources, on disk: a file name the file system gave as bytes (a
+    surrogate escape) comes back as it went in."""
+
+    def __init__(self, items: Iterable[str] = ()) -> None:
+        super().__init__(_encode_str, _decode_str)
+        for s in items:
+            self.append(s)
+
+
+def _encode_str(s: str) -> bytes:
+    return s.encode("utf-8", "surrogateescape")
+
+
+def _decode_str(data: bytes) -> str:
+    return data.decode("utf-8", "surrogateescape")

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from migrate.config import Config
 from migrate.pipeline import TASKS_AHEAD, Job, _run, convert, discover
 from migrate.report import ChangeLog, Report, ResultLog
-from migrate.spool import Spool
+from migrate.spool import Ints, Spool, Strings
 
 records = st.lists(
     st.tuples(st.booleans(), st.recursive(st.text() | st.integers(), lambda c: st.lists(c, max_size=3))),
@@ -278,8 +278,10 @@ def test_discover_sources_lists_what_discover_lists_as_strings():
         [CORPUS] if CORPUS.is_dir() else [],
         [SAMPLES / "20130905-pi-cluster.rst", SAMPLES],
     ):
-        assert discover_sources(roots) == [str(p) for p in discover(roots)]
-        assert all(isinstance(s, str) for s in discover_sources(roots))
+        found = discover_sources(roots)
+        assert list(found) == [str(p) for p in discover(roots)]  # each post once, in order
+        assert isinstance(found, Strings) and not found._kept  # on disk, not in memory
+        assert all(isinstance(s, str) for s in found)
 
 
 def test_discover_lists_a_tree_in_the_order_sorted_paths_take(tmp_path):
@@ -324,11 +326,11 @@ def test_discover_lists_a_tree_in_the_order_sorted_paths_take(tmp_path):
                 found.append(p)
         return [str(p) for p in sorted(found)]
 
-    got = discover_sources([src], exclude=[out])
+    got = list(discover_sources([src], exclude=[out]))
     assert got == reference(src)
     assert str(src / "a" / "z.rst") in got and str(src / "titled.txt") in got
     assert str(src / "plain.txt") not in got and not any("linked" in s for s in got)
-    assert discover_sources([src / "a"]) == reference(src / "a")
+    assert list(discover_sources([src / "a"])) == reference(src / "a")
 
 
 @given(
