@@ -38,6 +38,7 @@ from . import __version__ as VERSION
 from . import codec, gcpolicy, paths
 from .cache import (
     Cache,
+    Digest,
     Dumped,
     Pack,
     code_fingerprint,
@@ -792,6 +793,7 @@ def _convert(job: Job, executor: Executor | None, progress: Progress | None) -> 
 
     # pass 1 ---------------------------------------------------------------
     sources = Strings()  # the batch's own copy, on disk: read back by position
+    batch = Digest()  # of the sources: the cache compares it with the last batch's
     early: dict[int, ReadOut] = {}  # posts decided here: restored from the cache, or unreadable
     # the posts to read, as positions on disk (a fresh run's: nothing more to say about
     # them) and, for those the cache has seen before, their key and stat
@@ -806,6 +808,7 @@ def _convert(job: Job, executor: Executor | None, progress: Progress | None) -> 
             # manifest and the cache are UTF-8, so the post is refused by a printable name
             s = s.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
         sources.append(s)
+        batch.add(s)
         if bad:
             message = "the file name is not valid UTF-8; rename the file to convert it"
             early[i] = ReadOut(s, "", None, (), [Diagnostic("error", "bad-name", message, s, 0)])
@@ -838,7 +841,7 @@ def _convert(job: Job, executor: Executor | None, progress: Progress | None) -> 
             restored.stat = stat
             early[i] = restored
     done = len(sources) - len(todo)
-    batch_fp = digest_all(sources)  # the cache compares it with the last batch's
+    batch_fp = batch.hexdigest()
     if progress:
         progress("read", done, len(sources))
     # pass 1's results go to disk in input order as they come (memory does not grow with the
@@ -953,7 +956,8 @@ def _convert(job: Job, executor: Executor | None, progress: Progress | None) -> 
     if compare and not isinstance(fps, dict):
         fps = dict(fps.items())  # a re-run checks every post's links: one query, not one per link
     for i in candidates:
-        prev = cache.emit_entry(sources[i]) if compare else None  # type: ignore[union-attr]
+        source = sources[i]
+        prev = cache.emit_entry(source) if compare else None  # type: ignore[union-attr]
         if prev is None:
             pending.append(i)
             ekeys.append("")
@@ -961,10 +965,10 @@ def _convert(job: Job, executor: Executor | None, progress: Progress | None) -> 
         item = inputs[i]
         ekey = _emit_key(key_base, item.key, item.meta)  # type: ignore[union-attr]
         if _emit_still_valid(prev, ekey, fps, site_fp, job, manifest):
-            parts = _emit_entry_parts(sources[i], prev)
+            parts = _emit_entry_parts(source, prev)
             if parts is not None:
                 kept[i] = (prev, parts)
-                claimed.extend((rel, sources[i]) for rel in parts[2])
+                claimed.extend((rel, source) for rel in parts[2])
                 if len(claimed) >= 512:  # recorded in one statement per 512 outputs
                     used.update_many(claimed)
                     claimed.clear()

@@ -28,6 +28,9 @@ T = TypeVar("T")
 BLOCK = 512
 """Ints per block on disk (4 KB): the last block written and the last one read stay in memory."""
 
+WINDOW = 16 * 1024
+"""Bytes a spool reads ahead (:meth:`Spool._read`)."""
+
 
 def _temporary() -> Any:
     """An anonymous temporary file, or False when none can be made (e.g. a read-only
@@ -82,19 +85,40 @@ class Ints(Sequence[int]):
             i += n
         if not 0 <= i < n:
             raise IndexError("index out of range")
-        if i >= self._on_disk:
-            return self._tail[i - self._on_disk]
+        return self.get(i)
+
+    def get(self, i: int) -> int:
+        """``self[i]`` for ``0 <= i < len(self)``, unchecked (a spool's offsets)."""
+        on_disk = self._on_disk
+        if i >= on_disk:
+            return self._tail[i - on_disk]
         block, at = divmod(i, BLOCK)
         if block != self._block:
-            window = array("q")
-            window.frombytes(os.pread(self._fh.fileno(), BLOCK * 8, block * BLOCK * 8))
-            self._window, self._block = window, block
+            self._window, self._block = self._read_block(block), block
         return self._window[at]
 
+    def _read_block(self, block: int) -> array:
+        window = array("q")
+        window.frombytes(os.pread(self._fh.fileno(), BLOCK * 8, block * BLOCK * 8))
+        return window
+
     def __iter__(self) -> Iterator[int]:
+        """A block at a time, with a window of its own (two walks at once do not take turns
+        reading each other's block); what is appended during the walk is walked too, as
+        with a list."""
         i = 0
-        while i < len(self):  # what is appended during the walk is walked too, as with a list
-            yield self[i]
+        while True:
+            on_disk = self._on_disk
+            if i < on_disk:
+                block, at = divmod(i, BLOCK)
+                rest = self._read_block(block)[at:]
+                yield from rest
+                i += len(rest)
+                continue
+            tail = self._tail
+            if i - on_disk >= len(tail):
+                return
+            yield tail[i - on_disk]
             i += 1
 
     def close(self) -> None:
@@ -119,6 +143,8 @@ class Spool(Sequence[T], Generic[T]):
         self._decode = decode
         self._fh: Any = None
         self._ends = Ints()  # where each record ends in the file
+        self._window = b""  # the file's bytes from _window_at on, as last read
+        self._window_at = 0
         self._kept: dict[int, T] = {}  # records kept in memory, by position
         self._size = 0
         self._dirty = False
@@ -169,8 +195,9 @@ class Spool(Sequence[T], Generic[T]):
         return None if i in self._kept else self._bytes(i)
 
     def _bytes(self, i: int) -> bytes:
-        start = self._ends[i - 1] if i else 0
-        return self._read(start, self._ends[i] - start)
+        ends = self._ends
+        start = ends.get(i - 1) if i else 0
+        return self._read(start, ends.get(i) - start)
 
     def __iter__(self) -> Iterator[T]:
         start = 0
@@ -180,10 +207,18 @@ class Spool(Sequence[T], Generic[T]):
             start = end
 
     def _read(self, offset: int, length: int) -> bytes:
+        """Through a window of ``WINDOW`` bytes read ahead: records are mostly read in order,
+        and are small (a source path, a post's result), so most reads cost no system call."""
+        at = offset - self._window_at
+        if 0 <= at and at + length <= len(self._window):
+            return self._window[at : at + length]
         if self._dirty:
             self._fh.flush()
             self._dirty = False
-        return os.pread(self._fh.fileno(), length, offset)
+        if length >= WINDOW:
+            return os.pread(self._fh.fileno(), length, offset)
+        self._window, self._window_at = os.pread(self._fh.fileno(), WINDOW, offset), offset
+        return self._window[:length]
 
     def close(self) -> None:
         if self._fh:
@@ -193,6 +228,7 @@ class Spool(Sequence[T], Generic[T]):
         self._ends = Ints()
         self._kept = {}
         self._size = 0
+        self._window, self._window_at = b"", 0
 
     def __reduce__(self) -> tuple:
         return (list, (list(self),))  # pickled (or copied) as the plain list it stands for

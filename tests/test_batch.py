@@ -274,6 +274,29 @@ def test_deleting_a_source_removes_only_its_outputs(tmp_path):
     assert [c.path for c in report.changes if c.action == "delete"] == ["content/posts/zfs-snapshots.md"]
 
 
+def test_deleting_a_linked_post_renders_its_linkers_again_as_a_clean_run_would(tmp_path):
+    """The re-run reads no post (the others are all cached), but its batch is not the last
+    one (the cache records a digest of the batch's sources, not their list): the site index
+    is built again, and the posts that linked to the deleted one are rendered again."""
+    src = clean_samples(tmp_path)
+    out = tmp_path / "out"
+    first = convert(job(src, out))
+    (vlan,) = [r for r in first.results if r.source.endswith("20130917-vlan-notes.rst")]
+    assert {link.status for link in vlan.links if "pi-cluster" in link.target} == {"resolved"}
+    (src / "20130905-pi-cluster.rst").unlink()
+    report = convert(job(src, out))
+    (zfs,) = [r for r in report.results if r.source.endswith("zfs-snapshots.rst")]
+    assert zfs.cached  # it does not link to the deleted post
+    (vlan,) = [r for r in report.results if r.source.endswith("20130917-vlan-notes.rst")]
+    assert not vlan.cached
+    to_deleted = [link.status for link in vlan.links if "pi-cluster" in link.target]
+    assert to_deleted and set(to_deleted) == {"broken"}  # resolved before the deletion
+    assert not (out / "content/posts/pi-cluster").exists()
+    clean = tmp_path / "clean"
+    convert(job(src, clean))
+    assert tree(clean) == tree(out)
+
+
 @pytest.mark.parametrize("pool", [False, True], ids=["inline", "pool"])
 def test_a_file_migrate_did_not_write_is_not_overwritten_without_force(tmp_path, pool):
     """With a pool, workers stage outputs as temporary files: a refused one is deleted."""

@@ -9,6 +9,7 @@ import shutil
 from concurrent.futures import Executor, Future
 from pathlib import Path
 
+import pytest
 from conftest import SAMPLES
 from hypothesis import given
 from hypothesis import strategies as st
@@ -53,6 +54,80 @@ def test_a_spool_reads_while_it_is_still_being_written():
         spool.append({"n": i, "s": "é" * i})
         assert spool[i] == {"n": i, "s": "é" * i}  # flushed before reading
     assert spool[50]["n"] == 50
+
+
+ops = st.lists(st.one_of(st.integers(-(2**62), 2**62), st.tuples(st.just("read"), st.integers(0, 10**6))))
+
+
+@given(ops, st.sampled_from([1, 3, 512]))
+def test_ints_on_disk_give_back_what_was_appended_whatever_the_reads_between(operations, block):
+    """Appends, and random reads between them (the window moving), against a list; a block
+    size of 1 or 3 spills all the time, the real one (512) rarely within the example."""
+    import migrate.spool as spool_mod
+
+    old = spool_mod.BLOCK
+    spool_mod.BLOCK = block
+    try:
+        ints, plain = Ints(), []
+        for op in operations:
+            if isinstance(op, tuple):
+                if plain:
+                    i = op[1] % len(plain)
+                    assert ints[i] == plain[i] and ints[-1 - i] == plain[-1 - i]
+            else:
+                ints.append(op)
+                plain.append(op)
+        assert len(ints) == len(plain) and list(ints) == plain
+        assert ints[1:5] == plain[1:5] and pickle.loads(pickle.dumps(ints)) == plain
+        assert len(ints._tail) < block or not ints._fh  # the rest is on disk
+        ints.close()
+        assert len(ints) == 0
+    finally:
+        spool_mod.BLOCK = old
+
+
+def test_ints_keep_one_block_in_memory_and_a_walk_sees_what_is_appended_during_it():
+    ints = Ints(range(5000))
+    assert len(ints._tail) == 5000 % 512 and ints._on_disk == 4608  # 9 blocks went to disk
+    assert [ints[i] for i in (0, 4999, 511, 512, 2048, 1)] == [0, 4999, 511, 512, 2048, 1]
+    walked = []
+    for x in ints:  # as a list does: what is appended while walking is walked too
+        walked.append(x)
+        if x < 600:
+            ints.append(x + 5000)
+    assert walked == list(range(5600))
+    with pytest.raises(IndexError):
+        ints[5600]
+
+
+def test_a_spool_of_thousands_reads_back_by_position_through_offsets_on_disk():
+    spool = _spool()
+    values = [{"n": i, "s": "é" * (i % 7)} for i in range(3000)]
+    for i, v in enumerate(values):
+        spool.append(v, keep=i % 1000 == 0)
+    assert spool._ends._on_disk > 0  # the offsets themselves went to disk
+    assert [spool[i] for i in (2999, 0, 1500, 511, 512, 1000)] == [
+        values[i] for i in (2999, 0, 1500, 511, 512, 1000)
+    ]
+    assert list(spool) == values
+
+
+def test_strings_give_back_names_the_file_system_gave_as_bytes():
+    names = ["a.rst", "caf\udce9.rst", "日本語.rst", ""]
+    strings = Strings(names)
+    assert list(strings) == names and strings[1] == "caf\udce9.rst"
+    assert pickle.loads(pickle.dumps(strings)) == names
+
+
+def test_without_a_temporary_folder_ints_stay_in_memory(monkeypatch):
+    import tempfile
+
+    def refuse(*a, **k):
+        raise PermissionError(13, "read-only file system")
+
+    monkeypatch.setattr(tempfile, "TemporaryFile", refuse)
+    ints = Ints(range(2000))
+    assert list(ints) == list(range(2000)) and ints[700] == 700 and not ints._fh
 
 
 def _convert(src: Path, out: Path) -> Report:
@@ -348,3 +423,14 @@ def test_the_cache_index_record_streams_as_one_dump_writes_it(site):
     from migrate.cache import _dump_parts, dump
 
     assert "".join(_dump_parts(site)) == dump(site)
+
+
+@given(st.lists(st.text() | st.binary()))
+def test_a_digest_fed_part_by_part_is_digest_all_of_the_parts(parts):
+    from migrate.cache import Digest, digest_all
+
+    d = Digest()
+    for p in parts:
+        d.add(p)
+    assert d.hexdigest() == digest_all(parts)
+    assert digest_all(["ab", "c"]) != digest_all(["a", "bc"])  # length-prefixed: parts cannot run together
