@@ -11,7 +11,7 @@ The main process of a batch pauses it too (:func:`paused`): what it builds (the 
 it loaded, the site index, per-post records) is long-lived and has no cycles, so each
 automatic collection only walks it again: a third of a re-run in which nothing changed.
 
-Two things would still pile up as a batch runs, so each chunk of posts ends with more
+Two things would still pile up as a batch runs, so it collects more every 64 posts
 (:func:`between_chunks`): cycles that outlived their young collection (an SQLite connection
 refers to itself through its statement cache) wait in the older generations, which nothing
 collects while the collector is paused; and CPython's free lists (up to 2,000 spare tuples
@@ -66,21 +66,29 @@ def paused() -> Iterator[None]:
             gc.enable()
 
 
-FULL_EVERY = 256
-"""Posts between two full collections in a batch's main process (see :func:`between_chunks`)."""
+OLDER_EVERY = 64
+"""Posts between two collections of the older generation (see :func:`between_chunks`)."""
 
+FULL_EVERY = 256
+"""Posts between two full collections (see :func:`between_chunks`)."""
+
+_since_older = 0
 _since_full = 0
 
 
 def between_chunks(posts: int) -> None:
-    """After a chunk of ``posts`` is finished: the older generation too (what survived a young
-    collection and died later, e.g. an SQLite connection, which is a cycle), and every
-    ``FULL_EVERY`` posts a full collection, which also empties CPython's free lists (up to
-    2,000 spare tuples of each size: megabytes that fill up as a batch runs)."""
-    global _since_full
+    """After a chunk of ``posts`` is finished: every ``OLDER_EVERY`` posts, the older
+    generation too (what survived a young collection and died later, e.g. an SQLite
+    connection, which is a cycle), and every ``FULL_EVERY`` posts a full collection, which
+    also empties CPython's free lists (up to 2,000 spare tuples of each size: megabytes that
+    fill up as a batch runs).  Counted in posts, not chunks: a re-run that renders one post
+    walks no older generation (there, the cache index it loaded)."""
+    global _since_older, _since_full
+    _since_older += posts
     _since_full += posts
     if _since_full >= FULL_EVERY:
-        _since_full = 0
+        _since_older = _since_full = 0
         gc.collect()
-    else:
+    elif _since_older >= OLDER_EVERY:
+        _since_older = 0
         gc.collect(1)
