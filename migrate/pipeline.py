@@ -778,8 +778,10 @@ def _convert(job: Job, executor: Executor | None, progress: Progress | None) -> 
     its site-index entry to the index's SQLite file (:mod:`migrate.sitedb`); pass 2 keeps a
     bounded number of tasks in flight; each post's report entry and cache entries go to
     spools as soon as the post is finished; each output's name and manifest entry, and pass
-    1's slugs, are rows of SQLite tables (:mod:`migrate.ledger`).  What still grows with the
-    batch is the list of sources and the spools' offsets (docs/performance.md)."""
+    1's slugs, are rows of SQLite tables (:mod:`migrate.ledger`); the sources, the spools'
+    offsets and the lists of positions are on disk too (:class:`~migrate.spool.Strings`,
+    :class:`~migrate.spool.Ints`), so nothing is kept in memory per post
+    (docs/performance.md)."""
     started = time.perf_counter()
     paths.forget()  # the source tree may have changed since the last batch of this process
     emitter = _emitter(job.target)
@@ -793,7 +795,7 @@ def _convert(job: Job, executor: Executor | None, progress: Progress | None) -> 
 
     # pass 1 ---------------------------------------------------------------
     sources = Strings()  # the batch's own copy, on disk: read back by position
-    batch = Digest()  # of the sources: the cache compares it with the last batch's
+    batch_digest = Digest()  # of the sources: the cache compares it with the last batch's
     early: dict[int, ReadOut] = {}  # posts decided here: restored from the cache, or unreadable
     # the posts to read, as positions on disk (a fresh run's: nothing more to say about
     # them) and, for those the cache has seen before, their key and stat
@@ -808,7 +810,7 @@ def _convert(job: Job, executor: Executor | None, progress: Progress | None) -> 
             # manifest and the cache are UTF-8, so the post is refused by a printable name
             s = s.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
         sources.append(s)
-        batch.add(s)
+        batch_digest.add(s)
         if bad:
             message = "the file name is not valid UTF-8; rename the file to convert it"
             early[i] = ReadOut(s, "", None, (), [Diagnostic("error", "bad-name", message, s, 0)])
@@ -841,7 +843,7 @@ def _convert(job: Job, executor: Executor | None, progress: Progress | None) -> 
             restored.stat = stat
             early[i] = restored
     done = len(sources) - len(todo)
-    batch_fp = batch.hexdigest()
+    batch_fp = batch_digest.hexdigest()
     if progress:
         progress("read", done, len(sources))
     # pass 1's results go to disk in input order as they come (memory does not grow with the
