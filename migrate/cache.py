@@ -42,25 +42,26 @@ def digest(*parts: str | bytes) -> str:
 
 def digest_all(parts: Iterable[str | bytes]) -> str:
     """:func:`digest` of parts that come one at a time (not all held at once)."""
-    h = hashlib.sha256()
-    for p in parts:
-        raw = p.encode("utf-8") if isinstance(p, str) else p
-        h.update(len(raw).to_bytes(8, "big"))
-        h.update(raw)
-    return h.hexdigest()
+    d = Digest()
+    d.add_all(parts)
+    return d.hexdigest()
 
 
 class Digest:
-    """:func:`digest_all`, fed by a loop that does other things with each part (a test
-    holds the two to the same value)."""
+    """:func:`digest_all`, also fed by a loop that does other things with each part."""
 
     def __init__(self) -> None:
         self._h = hashlib.sha256()
 
     def add(self, part: str | bytes) -> None:
-        raw = part.encode("utf-8") if isinstance(part, str) else part
-        self._h.update(len(raw).to_bytes(8, "big"))
-        self._h.update(raw)
+        self.add_all((part,))
+
+    def add_all(self, parts: Iterable[str | bytes]) -> None:
+        h = self._h
+        for p in parts:
+            raw = p.encode("utf-8") if isinstance(p, str) else p
+            h.update(len(raw).to_bytes(8, "big"))
+            h.update(raw)
 
     def hexdigest(self) -> str:
         return self._h.hexdigest()
@@ -346,12 +347,6 @@ def _dump_parts(value: Any) -> Iterator[str]:
             yield f"{', ' if i else ''}{dump(k)}: "
             yield from _dump_parts(value[k])
         yield "}"
-    elif isinstance(value, (list, tuple)) and len(value) > 64:
-        # the batch's sources: one item at a time, as dump's default separators write them
-        yield "["
-        for i, item in enumerate(value):
-            yield f"{', ' if i else ''}{dump(item)}"
-        yield "]"
     else:
         yield dump(value)
 

@@ -389,18 +389,21 @@ def _run(executor: Executor, fn: Callable, chunks: Iterable[list], *args: Any) -
         for c in chunks:
             yield fn(c, *args)  # collected as it runs (gcpolicy.per_item)
         return
-    window: deque = deque()
+    window: deque[tuple[Any, int]] = deque()  # each task in flight, and its number of posts
     ahead = TASKS_AHEAD * _workers(executor)
-    sizes: deque[int] = deque()
     for c in chunks:
-        window.append(executor.submit(fn, c, *args))
-        sizes.append(len(c))
+        window.append((executor.submit(fn, c, *args), len(c)))
         if len(window) >= ahead:
-            yield window.popleft().result()
-            gcpolicy.between_chunks(sizes.popleft())
+            yield from _finished(window)
     while window:
-        yield window.popleft().result()
-        gcpolicy.between_chunks(sizes.popleft())
+        yield from _finished(window)
+
+
+def _finished(window: deque[tuple[Any, int]]) -> Iterator[list]:
+    """The oldest task's result; then this process collects what it made (``gcpolicy``)."""
+    future, posts = window.popleft()
+    yield future.result()
+    gcpolicy.between_chunks(posts)
 
 
 def read_all(paths: Sequence[Path], config: Config) -> tuple[list[Document | None], list[FileResult]]:
@@ -1378,7 +1381,7 @@ def _action(path: Path, data: str | bytes) -> str:
 
 def _prune(
     manifest: Manifest,
-    produced: Mapping[str, str] | set[str],
+    produced: Table | DictTable,
     sources: Sequence[str],
     failed: set[str],
     report: Report,
@@ -1391,15 +1394,12 @@ def _prune(
     those that failed (their earlier outputs are kept)."""
     this_run: set[str] | None = None  # made only if an output was not produced (rare)
     # both tables walk in key order: one pass over each, not a query per file
-    ahead = iter(produced) if isinstance(produced, (Table, DictTable)) else None
-    nxt = next(ahead, None) if ahead is not None else None
+    ahead = iter(produced)
+    nxt = next(ahead, None)
     for rel, info in in_key_order(manifest.files):
-        if ahead is not None:
-            while nxt is not None and nxt < rel:
-                nxt = next(ahead, None)
-            if nxt == rel:
-                continue
-        elif rel in produced:
+        while nxt is not None and nxt < rel:
+            nxt = next(ahead, None)
+        if nxt == rel:
             continue
         if (info.target or job.target) != job.target:
             continue

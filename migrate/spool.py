@@ -41,7 +41,41 @@ def _temporary() -> Any:
         return False
 
 
-class Ints(Sequence[int]):
+class _OnDisk(Sequence[T]):
+    """What :class:`Ints` and :class:`Spool` share: an anonymous file made on first use, reads
+    by position (``_at``, for ``0 <= i < len(self)``), and pickling as a plain list."""
+
+    _fh: Any
+
+    def _file(self) -> bool:
+        """Whether there is a file to write to (made now if needed); False: the records stay
+        in memory, as a list would keep them."""
+        if self._fh is None:
+            self._fh = _temporary()
+        return bool(self._fh)
+
+    def _at(self, i: int) -> T:
+        raise NotImplementedError
+
+    @overload
+    def __getitem__(self, i: int) -> T: ...
+    @overload
+    def __getitem__(self, i: slice) -> list[T]: ...
+    def __getitem__(self, i: int | slice) -> T | list[T]:
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        n = len(self)
+        if i < 0:
+            i += n
+        if not 0 <= i < n:
+            raise IndexError(f"{type(self).__name__} index out of range")
+        return self._at(i)
+
+    def __reduce__(self) -> tuple:
+        return (list, (list(self),))  # pickled (or copied) as the plain list it stands for
+
+
+class Ints(_OnDisk[int]):
     """An append-only sequence of integers kept on disk a block at a time.
 
     Reading goes through a one-block window, so a walk in order (the common case: positions
@@ -60,35 +94,15 @@ class Ints(Sequence[int]):
     def append(self, x: int) -> None:
         tail = self._tail
         tail.append(x)
-        if len(tail) >= BLOCK and self._spill():
+        if len(tail) >= BLOCK and self._file():
             os.pwrite(self._fh.fileno(), tail.tobytes(), self._on_disk * 8)
             self._on_disk += len(tail)
             self._tail = array("q")
 
-    def _spill(self) -> bool:
-        if self._fh is None:
-            self._fh = _temporary()
-        return bool(self._fh)
-
     def __len__(self) -> int:
         return self._on_disk + len(self._tail)
 
-    @overload
-    def __getitem__(self, i: int) -> int: ...
-    @overload
-    def __getitem__(self, i: slice) -> list[int]: ...
-    def __getitem__(self, i: int | slice) -> int | list[int]:
-        if isinstance(i, slice):
-            return [self[j] for j in range(*i.indices(len(self)))]
-        n = len(self)
-        if i < 0:
-            i += n
-        if not 0 <= i < n:
-            raise IndexError("index out of range")
-        return self.get(i)
-
-    def get(self, i: int) -> int:
-        """``self[i]`` for ``0 <= i < len(self)``, unchecked (a spool's offsets)."""
+    def _at(self, i: int) -> int:
         on_disk = self._on_disk
         if i >= on_disk:
             return self._tail[i - on_disk]
@@ -127,11 +141,8 @@ class Ints(Sequence[int]):
         self._fh = None
         self._tail, self._window, self._on_disk, self._block = array("q"), array("q"), 0, -1
 
-    def __reduce__(self) -> tuple:
-        return (list, (list(self),))  # pickled (or copied) as the plain list it stands for
 
-
-class Spool(Sequence[T], Generic[T]):
+class Spool(_OnDisk[T], Generic[T]):
     """An append-only, read-only-after sequence of records, each stored as ``encode(record)``.
 
     Reading a record from disk gives a new object each time (``decode``): records are values,
@@ -150,7 +161,7 @@ class Spool(Sequence[T], Generic[T]):
         self._dirty = False
 
     def append(self, item: T, keep: bool = False) -> None:
-        if keep or not self._open():
+        if keep or not self._file():
             self._kept[len(self._ends)] = item
             self._ends.append(self._size)
             return
@@ -163,25 +174,7 @@ class Spool(Sequence[T], Generic[T]):
     def __len__(self) -> int:
         return len(self._ends)
 
-    def _open(self) -> bool:
-        """The temporary file, made on first use; False (records kept in memory, as a list
-        would) when none can be made, e.g. a read-only temporary folder."""
-        if self._fh is None:
-            self._fh = _temporary()
-        return bool(self._fh)
-
-    @overload
-    def __getitem__(self, i: int) -> T: ...
-    @overload
-    def __getitem__(self, i: slice) -> list[T]: ...
-    def __getitem__(self, i: int | slice) -> T | list[T]:
-        if isinstance(i, slice):
-            return [self[j] for j in range(*i.indices(len(self)))]
-        n = len(self._ends)
-        if i < 0:
-            i += n
-        if not 0 <= i < n:
-            raise IndexError("spool index out of range")
+    def _at(self, i: int) -> T:
         if i in self._kept:
             return self._kept[i]
         return self._decode(self._bytes(i))
@@ -196,8 +189,8 @@ class Spool(Sequence[T], Generic[T]):
 
     def _bytes(self, i: int) -> bytes:
         ends = self._ends
-        start = ends.get(i - 1) if i else 0
-        return self._read(start, ends.get(i) - start)
+        start = ends._at(i - 1) if i else 0
+        return self._read(start, ends._at(i) - start)
 
     def __iter__(self) -> Iterator[T]:
         start = 0
@@ -229,9 +222,6 @@ class Spool(Sequence[T], Generic[T]):
         self._kept = {}
         self._size = 0
         self._window, self._window_at = b"", 0
-
-    def __reduce__(self) -> tuple:
-        return (list, (list(self),))  # pickled (or copied) as the plain list it stands for
 
 
 class Strings(Spool[str]):

@@ -418,8 +418,8 @@ def test_discover_lists_a_tree_in_the_order_sorted_paths_take(tmp_path):
     )
 )
 def test_the_cache_index_record_streams_as_one_dump_writes_it(site):
-    """The batch record (its sources, a list as long as the batch) is written in parts; the
-    parts make exactly the text ``dump`` would."""
+    """The batch record (each post's fingerprint, a mapping as long as the batch) is written
+    in parts; the parts make exactly the text ``dump`` would."""
     from migrate.cache import _dump_parts, dump
 
     assert "".join(_dump_parts(site)) == dump(site)
